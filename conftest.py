@@ -1,0 +1,69 @@
+"""Shared pytest fixtures: a temporary data dir for media, and named personas."""
+
+import pytest
+
+from heco.testing.factories import (
+    MembershipFactory,
+    NetworkFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def home_org(db):
+    return OrganisationFactory(slug="plunge-library", name={"en": "Plungė Library"})
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganisationFactory(slug="piran-museum", name={"en": "Piran Museum"})
+
+
+@pytest.fixture
+def network(db, home_org, other_org):
+    net = NetworkFactory(slug="heco-network")
+    net.organisations.add(home_org, other_org)
+    return net
+
+
+@pytest.fixture
+def editor(db, home_org):
+    """Institution editor: edits only the home organisation's records."""
+    user = UserFactory(username="editor")
+    MembershipFactory(user=user, organisation=home_org, role="editor")
+    return user
+
+
+@pytest.fixture
+def coordinator(db, network):
+    """Network coordinator: sees and edits every organisation of the network."""
+    user = UserFactory(username="coordinator")
+    MembershipFactory(user=user, organisation=None, network=network, role="coordinator")
+    return user
+
+
+@pytest.fixture
+def volunteer(db, home_org):
+    user = UserFactory(username="volunteer", is_staff=False)
+    MembershipFactory(user=user, organisation=home_org, role="contributor")
+    return user
+
+
+@pytest.fixture
+def partner_business(db):
+    business = OrganisationFactory(slug="amber-cafe", kind="business")
+    user = UserFactory(username="business")
+    MembershipFactory(user=user, organisation=business, role="admin")
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    """A logged-in staff user with no membership anywhere."""
+    return UserFactory(username="outsider")

@@ -1,0 +1,72 @@
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from heco.core.langmap import (
+    LanguageMapWidget,
+    missing_languages,
+    normalise_language_tag,
+    pick,
+    validate_language_map,
+)
+
+
+def test_pick_returns_the_requested_language():
+    text = pick({"lt": "Dvaras", "en": "Manor"}, "lt")
+    assert (text.text, text.lang, text.is_fallback) == ("Dvaras", "lt", False)
+
+
+def test_pick_falls_back_to_network_default_then_english_then_any():
+    value = {"lt": "Dvaras", "en": "Manor", "it": "Villa"}
+    assert pick(value, "nl", default="it").lang == "it"
+    assert pick(value, "nl").lang == "en"
+    assert pick({"sl": "Grad"}, "nl").text == "Grad"
+    assert pick({"sl": "Grad"}, "nl").is_fallback
+
+
+def test_pick_matches_a_regional_variant():
+    assert pick({"en-GB": "Colour"}, "en").text == "Colour"
+
+
+def test_pick_of_empty_map_is_empty_and_falsy():
+    assert not pick({}, "en")
+    assert not pick(None, "en")
+
+
+def test_missing_languages_lists_the_gaps():
+    assert missing_languages({"en": "x", "lt": "y"}) == ["it", "sl", "mt", "nl"]
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [("eng", "en"), ("lit", "lt"), ("fra", "fr"), ("en_gb", "en-GB"), ("nl-nl", "nl-NL"),
+     ("sr-latn-rs", "sr-Latn-RS"), ("", None), ("123", None)],
+)
+def test_language_tags_are_normalised_to_bcp47(raw, expected):
+    assert normalise_language_tag(raw) == expected
+
+
+def test_invalid_language_map_is_rejected():
+    with pytest.raises(ValidationError):
+        validate_language_map({"english": "x"})
+    with pytest.raises(ValidationError):
+        validate_language_map(["en", "x"])
+    with pytest.raises(ValidationError):
+        validate_language_map({"en": 3})
+
+
+def test_widget_round_trips_a_map_and_drops_empty_languages():
+    widget = LanguageMapWidget()
+    data = {"title_en": "Manor", "title_lt": "Dvaras", "title_it": ""}
+    assert widget.value_from_datadict(data, {}, "title") == {"en": "Manor", "lt": "Dvaras"}
+    html = widget.render("title", {"en": "Manor"})
+    assert 'lang="lt"' in html and "Manor" in html
+
+
+@given(st.dictionaries(st.sampled_from(["en", "lt", "it", "sl", "mt", "nl"]), st.text(min_size=1)))
+def test_pick_always_returns_a_text_of_the_map(value):
+    result = pick(value, "lt")
+    assert result.text in value.values() if value else result.text == ""
+    if "lt" in value:
+        assert result.text == value["lt"]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HeritageConfig(AppConfig):
+    name = "heco.heritage"
+    label = "heritage"

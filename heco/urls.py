@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("heco.site.urls_root")),
+    path("api/v1/", include("heco.api.urls")),
+]
+urlpatterns += i18n_patterns(path("", include("heco.site.urls")), prefix_default_language=True)
+if settings.DEBUG or not settings.PRODUCTION:
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
