@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "heco.site",
     "heco.api",
     "heco.demo",
+    "heco.aggregation",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("heco.site.urls_root")),
     path("api/v1/", include("heco.api.urls")),
+    path("", include("heco.aggregation.urls")),
 ]
 urlpatterns += i18n_patterns(path("", include("heco.site.urls")), prefix_default_language=True)
 if settings.DEBUG or not settings.PRODUCTION:

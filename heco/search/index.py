@@ -1,0 +1,15 @@
+"""Keeping the search index current. Service functions call these after every write."""
+
+
+def index_assets(asset_ids) -> None:
+    """(Re)index the given assets; unpublished or deleted ones are removed from the index."""
+    from heco.search.backends import get_backend
+
+    get_backend().index_assets(list(asset_ids))
+
+
+def rebuild(progress=None) -> int:
+    """Rebuild the whole index; returns the number of indexed assets."""
+    from heco.search.backends import get_backend
+
+    return get_backend().rebuild(progress=progress)
