@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "simple_history",
     "heco.core",
     "heco.network",
@@ -63,6 +65,8 @@ INSTALLED_APPS = [
     "heco.api",
     "heco.demo",
     "heco.aggregation",
+    "heco.harvest",
+    "heco.printing",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +176,7 @@ import leaflet as _leaflet_pkg  # noqa: E402
 
 STATICFILES_DIRS = [("vendor", Path(_leaflet_pkg.__file__).parent / "static")]
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even before collectstatic
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
@@ -230,6 +235,10 @@ HECO_SEARCH_BACKEND = env_str(
     "postgres" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "sqlite",
 )
 HECO_DEFAULT_NETWORK = env_str("DEFAULT_NETWORK", "")
+
+# Background work (harvests, scheduled posts, newsletters, PDFs): django-tasks with its
+# database backend; run workers with `heco worker` (several on PostgreSQL scale out).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

@@ -182,6 +182,12 @@ class LanguageMapFormField(forms.JSONField):
     def prepare_value(self, value):
         return value
 
+    def bound_data(self, data, initial):
+        # The widget already hands us a dict; JSONField.bound_data expects a JSON string.
+        if isinstance(data, dict) or self.disabled:
+            return initial if self.disabled else data
+        return super().bound_data(data, initial)
+
     def has_changed(self, initial, data):
         return clean_language_map(initial) != clean_language_map(data)
 

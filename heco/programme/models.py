@@ -95,9 +95,9 @@ class Event(Record):
         blank=True,
         help_text=_("RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=SA;COUNT=8"),
     )
-    last_occurrence = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="Derived from start/rrule; null = unbounded"
-    )
+    # End of the final occurrence (its start when there is no end), derived from start/rrule
+    # by the services; null = unbounded. Lets list queries skip events that are over.
+    last_occurrence = models.DateTimeField(null=True, blank=True, editable=False)
     organisation = models.ForeignKey(
         "network.Organisation",
         on_delete=models.PROTECT,

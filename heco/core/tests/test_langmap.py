@@ -70,3 +70,18 @@ def test_pick_always_returns_a_text_of_the_map(value):
     assert result.text in value.values() if value else result.text == ""
     if "lt" in value:
         assert result.text == value["lt"]
+
+
+def test_a_form_with_errors_re_renders_the_language_map_it_was_given():
+    from django import forms
+
+    from heco.core.langmap import LanguageMapFormField
+
+    class TitleForm(forms.Form):
+        title = LanguageMapFormField()
+        year = forms.IntegerField()
+
+    form = TitleForm(data={"title_en": "Manor", "title_lt": "Dvaras", "year": "not a year"})
+    assert not form.is_valid() and "year" in form.errors
+    html = form.as_p()
+    assert "Manor" in html and "Dvaras" in html
