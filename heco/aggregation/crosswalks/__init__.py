@@ -1,0 +1,1 @@
+"""Crosswalks from our models to standard formats: oai_dc, EDM, schema.org JSON-LD, IIIF."""
