@@ -1,0 +1,430 @@
+"""Writing one page of harvested records: bulk, in one transaction, with provenance.
+
+For each page: one query for the source records already known, one for their assets/events,
+one for external identifiers (merge), bulk inserts/updates, one bounding-box query for
+duplicate proposals. The caller stores the checkpoint inside the same transaction, so a crash
+either keeps a page and its checkpoint or neither.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils import timezone
+
+from heco.core.geo import bbox_around, haversine_km
+from heco.core.models import Status
+from heco.harvest.fastwrite import insert_rows, new_row
+from heco.harvest.models import DuplicateCandidate, SourceRecord
+from heco.harvest.normalise import (
+    ASSET_FIELDS,
+    EMPTY,
+    EVENT_FIELDS,
+    Prepared,
+    RecordError,
+    jsonable,
+    normalise_title_key,
+    prepare_asset,
+    prepare_event,
+    title_slug,
+)
+from heco.harvest.sources.base import HarvestedRecord, content_hash
+from heco.heritage.models import Asset, ExternalIdentifier
+from heco.programme.models import Event
+
+logger = logging.getLogger(__name__)
+DUPLICATE_RADIUS_KM = 0.1
+
+
+@dataclass
+class PageResult:
+    fetched: int = 0
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    failed: int = 0
+    conflicts: int = 0
+    errors: list = field(default_factory=list)
+    asset_ids: set = field(default_factory=set)  # to (re)index once the page is committed
+    seen: list = field(default_factory=list)  # identifiers seen (snapshot deletion sweep)
+
+
+class Ingestor:
+    """Writes pages of HarvestedRecords for one source. Call ``write_page`` in a transaction."""
+
+    def __init__(self, source):
+        self.source = source
+        self.organisation = source.organisation
+        mapping = source.mapping or {}
+        self.community_id = mapping.get("community_id") or self.organisation.community_id
+        self.default_lang = (
+            mapping.get("language") or self.organisation.community.default_language or "en"
+        )
+        self.default_kind = mapping.get("default_kind") or Asset.Kind.BUILDING
+        self.now = timezone.now()
+
+    # --- one page ---
+
+    def write_page(self, records: list[HarvestedRecord]) -> PageResult:
+        result = PageResult(fetched=len(records))
+        self.now = timezone.now()
+        latest: dict[str, tuple[HarvestedRecord, Prepared | None]] = {}
+        for record in records:
+            if record.identifier:
+                result.seen.append(record.identifier)
+            if record.error:
+                self._fail(result, record, record.error)
+                continue
+            if not record.identifier:
+                self._fail(result, record, "no identifier")
+                continue
+            if record.deleted:
+                latest[record.identifier] = (record, None)
+                continue
+            try:
+                if record.target == "event":
+                    prepared = prepare_event(record.fields, default_lang=self.default_lang)
+                else:
+                    prepared = prepare_asset(
+                        record.fields,
+                        default_lang=self.default_lang,
+                        default_kind=self.default_kind,
+                    )
+            except RecordError as exc:
+                self._fail(result, record, str(exc))
+                continue
+            latest[record.identifier] = (record, prepared)  # the last copy in a page wins
+        if not latest:
+            return result
+        existing = {
+            sr.identifier: sr
+            for sr in SourceRecord.objects.filter(source=self.source, identifier__in=list(latest))
+        }
+        for record, prepared in latest.values():
+            sr = existing.get(record.identifier)
+            if prepared is None and sr is not None:  # deletions go where the record went
+                record.target = "event" if sr.event_id else "asset"
+        assets = [(r, p) for r, p in latest.values() if r.target != "event"]
+        events = [(r, p) for r, p in latest.values() if r.target == "event"]
+        if assets:
+            self._write(result, assets, existing, Asset, "asset", ASSET_FIELDS)
+        if events:
+            self._write(result, events, existing, Event, "event", EVENT_FIELDS)
+        return result
+
+    def _fail(self, result: PageResult, record: HarvestedRecord, reason: str) -> None:
+        result.failed += 1
+        where = f"line {record.line}: " if record.line else ""
+        result.errors.append({"identifier": record.where, "reason": where + reason})
+
+    # --- writing ---
+
+    def _write(self, result, items, existing, model, fk, field_names):
+        target_ids = [
+            getattr(existing[r.identifier], fk + "_id")
+            for r, _ in items
+            if r.identifier in existing
+        ]
+        targets = model.objects.in_bulk([pk for pk in target_ids if pk])
+        new_records, new_targets, new_ids = [], [], []
+        changed_records, changed_targets = [], {}
+        touched_fields: set = set()
+        fetched_only = []
+        tombstone_candidates = []
+        merge_ids = {}
+        more_identifiers = []
+        if fk == "asset":
+            merge_ids = self._merge_targets(
+                [p for r, p in items if p is not None and r.identifier not in existing]
+            )
+        page_identifiers: dict = {}  # (scheme, value) -> new asset in this page
+        for record, prepared in items:
+            sr = existing.get(record.identifier)
+            if record.deleted:
+                if sr is None or sr.deleted:
+                    continue
+                sr.deleted = True
+                sr.datestamp = record.datestamp or sr.datestamp
+                sr.fetched_at = self.now
+                changed_records.append(sr)
+                if sr.is_origin and getattr(sr, fk + "_id"):
+                    tombstone_candidates.append(sr)
+                result.deleted += 1
+                continue
+            harvested = prepared.harvested()
+            digest = content_hash(harvested)
+            if sr is not None and sr.content_hash == digest and not sr.deleted:
+                fetched_only.append(sr.pk)
+                continue
+            if sr is None:
+                sr = new_row(
+                    SourceRecord,
+                    source_id=self.source.pk,
+                    identifier=record.identifier[:500],
+                    fetched_at=self.now,
+                )
+                target = None
+                if fk == "asset":
+                    target_id = self._find_merge(prepared, merge_ids, page_identifiers)
+                    if target_id:
+                        sr.asset_id = target_id
+                        result.asset_ids.add(target_id)
+                        more_identifiers.append((target_id, prepared))
+                    else:
+                        target = self._new_asset(record, prepared)
+                        for scheme, value in prepared.extras.get("identifiers", []):
+                            page_identifiers.setdefault((scheme, value), target.pk)
+                else:
+                    target = self._new_event(record, prepared)
+                if target is not None:
+                    setattr(sr, fk + "_id", target.pk)
+                    sr.is_origin = True
+                    new_targets.append(target)
+                    new_ids.append((target, prepared))
+                result.created += 1
+                new_records.append(sr)
+            else:
+                result.updated += 1
+                changed_records.append(sr)
+                target = targets.get(getattr(sr, fk + "_id"))
+                if target is not None and sr.is_origin:
+                    changed = self._apply(sr, target, prepared, field_names)
+                    if sr.deleted and target.status == Status.DELETED:
+                        target.status, target.deleted_at = Status.PUBLISHED, None
+                        changed |= {"status", "deleted_at"}
+                    if changed:
+                        touched_fields |= changed
+                        changed_targets[target.pk] = target
+                    result.conflicts += len(sr.conflicts)
+                sr.deleted = False
+                if fk == "asset" and getattr(sr, "asset_id", None):
+                    result.asset_ids.add(sr.asset_id)
+                    more_identifiers.append((sr.asset_id, prepared))
+            sr.datestamp = record.datestamp
+            sr.fetched_at = self.now
+            sr.raw = record.raw
+            sr.harvested = harvested
+            sr.content_hash = digest
+            sr.needs_review = bool(prepared.review)
+            sr.review_reasons = prepared.review
+        if more_identifiers:
+            self._add_identifiers(more_identifiers)
+        if new_targets:
+            self._unique_slugs(model, new_targets)
+            insert_rows(model, new_targets)
+            if fk == "asset":
+                self._add_identifiers([(t.pk, p) for t, p in new_ids])
+                result.asset_ids.update(t.pk for t in new_targets)
+        if new_records:
+            insert_rows(SourceRecord, new_records)
+        if changed_targets:
+            touched_fields.add("updated_at")
+            for target in changed_targets.values():
+                target.updated_at = self.now
+            model.objects.bulk_update(
+                list(changed_targets.values()), sorted(touched_fields), batch_size=500
+            )
+        if changed_records:
+            SourceRecord.objects.bulk_update(
+                changed_records,
+                [
+                    "asset",
+                    "event",
+                    "deleted",
+                    "datestamp",
+                    "fetched_at",
+                    "raw",
+                    "harvested",
+                    "content_hash",
+                    "conflicts",
+                    "needs_review",
+                    "review_reasons",
+                ],
+                batch_size=500,
+            )
+        if fetched_only:
+            SourceRecord.objects.filter(pk__in=fetched_only).update(fetched_at=self.now)
+        if tombstone_candidates:
+            self._tombstone(model, fk, tombstone_candidates, result)
+        if fk == "asset" and new_targets:
+            self._propose_duplicates([t for t in new_targets if t.lat is not None])
+
+    def _apply(self, sr, target, prepared: Prepared, field_names) -> set:
+        """Write source values onto ``target`` unless the field was edited locally."""
+        previous = (sr.harvested or {}).get("fields", {})
+        conflicts = {}
+        changed = set()
+        for name in field_names:
+            new = prepared.values.get(name, EMPTY.get(name))
+            new_json = jsonable(new)
+            current = jsonable(getattr(target, name))
+            if current == new_json:
+                continue
+            before = previous.get(name, jsonable(EMPTY.get(name)))
+            if current == before or (name == "kind" and not current):
+                setattr(target, name, new)
+                changed.add(name)
+            else:
+                conflicts[name] = new_json
+        sr.conflicts = conflicts
+        return changed
+
+    def _new_asset(self, record, prepared: Prepared):
+        values = prepared.values
+        return new_row(
+            Asset,
+            organisation_id=self.organisation.pk,
+            community_id=self.community_id,
+            status=Status.PUBLISHED,
+            published_at=self.now,
+            is_demo=False,
+            slug=title_slug(values["title"], self._suffix(record.identifier)),
+            created_at=self.now,
+            updated_at=self.now,
+            **values,
+        )
+
+    def _new_event(self, record, prepared: Prepared):
+        values = dict(prepared.values)
+        if not values.get("timezone"):
+            values.pop("timezone", None)
+        return new_row(
+            Event,
+            organisation_id=self.organisation.pk,
+            status=Status.PUBLISHED,
+            is_demo=False,
+            slug=title_slug(values["title"], self._suffix(record.identifier)),
+            created_at=self.now,
+            updated_at=self.now,
+            **values,
+        )
+
+    def _suffix(self, identifier: str, salt: str = "") -> str:
+        key = f"{self.source.pk}:{identifier}{salt}".encode()
+        return hashlib.sha1(key).hexdigest()[:10]  # noqa: S324 - a slug suffix, not security
+
+    def _unique_slugs(self, model, targets) -> None:
+        slugs = [t.slug for t in targets]
+        taken = set(model.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+        seen: set = set()
+        for target in targets:
+            salt = 0
+            while target.slug in taken or target.slug in seen:
+                salt += 1
+                base = target.slug.rsplit("-", 1)[0]
+                target.slug = f"{base}-{self._suffix(target.slug, str(salt))}"
+            seen.add(target.slug)
+
+    # --- merging and duplicates ---
+
+    def _merge_targets(self, prepared_list) -> dict:
+        """(scheme, value) -> existing asset id, for the external identifiers in the page."""
+        pairs = {
+            (scheme, value)
+            for prepared in prepared_list
+            for scheme, value in prepared.extras.get("identifiers", [])
+        }
+        if not pairs:
+            return {}
+        rows = ExternalIdentifier.objects.filter(
+            value__in={value for _, value in pairs}
+        ).values_list("scheme", "value", "asset_id")
+        return {(s, v): a for s, v, a in rows if (s, v) in pairs}
+
+    def _find_merge(self, prepared, merge_ids, page_identifiers):
+        for scheme, value in prepared.extras.get("identifiers", []):
+            key = (scheme, value)
+            if key in merge_ids:
+                return merge_ids[key]
+            if key in page_identifiers:
+                return page_identifiers[key]
+        return None
+
+    def _add_identifiers(self, items) -> None:
+        rows = [
+            ExternalIdentifier(asset_id=asset_id, scheme=scheme, value=value)
+            for asset_id, prepared in items
+            for scheme, value in prepared.extras.get("identifiers", [])
+        ]
+        if rows:
+            ExternalIdentifier.objects.bulk_create(rows, ignore_conflicts=True)
+
+    def _propose_duplicates(self, new_assets) -> None:
+        if not new_assets:
+            return
+        # one query per page, raw SQL: a union of small boxes, each served by the lat/lon index
+        terms, params = [], [Status.DELETED]
+        for asset in new_assets:
+            min_lon, min_lat, max_lon, max_lat = bbox_around(
+                asset.lat, asset.lon, DUPLICATE_RADIUS_KM
+            )
+            terms.append("(lat BETWEEN %s AND %s AND lon BETWEEN %s AND %s)")
+            params += [min_lat, max_lat, min_lon, max_lon]
+        table = connection.ops.quote_name(Asset._meta.db_table)
+        sql = (
+            f"SELECT id, title, lat, lon FROM {table} "  # noqa: S608 - no user input in the SQL
+            f"WHERE status <> %s AND ({' OR '.join(terms)})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            nearby = [
+                (_uuid(pk), json.loads(title) if isinstance(title, str) else title, lat, lon)
+                for pk, title, lat, lon in cursor.fetchall()
+            ]
+        if len(nearby) <= 1:
+            return
+        by_key: dict = {}
+        for pk, title, lat, lon in nearby:
+            for text in (title or {}).values():
+                if text:
+                    by_key.setdefault(normalise_title_key(text), set()).add((pk, lat, lon))
+        proposals = []
+        new_ids = {a.pk for a in new_assets}
+        for asset in new_assets:
+            matches = set()
+            for text in asset.title.values():
+                matches |= by_key.get(normalise_title_key(text), set())
+            for pk, lat, lon in matches:
+                if pk == asset.pk or (pk in new_ids and str(pk) < str(asset.pk)):
+                    continue  # itself; or both new: propose the pair once
+                distance = haversine_km(asset.lat, asset.lon, lat, lon)
+                if distance <= DUPLICATE_RADIUS_KM:
+                    proposals.append(
+                        DuplicateCandidate(
+                            asset_id=asset.pk,
+                            other_id=pk,
+                            reason="same title within 100 m",
+                            distance_m=round(distance * 1000, 1),
+                            source=self.source,
+                        )
+                    )
+        if proposals:
+            DuplicateCandidate.objects.bulk_create(proposals, ignore_conflicts=True)
+
+    # --- deletions ---
+
+    def _tombstone(self, model, fk, records, result) -> None:
+        """Tombstone targets whose every source now says deleted (simple: the origin did)."""
+        target_ids = {getattr(sr, fk + "_id") for sr in records}
+        still_live = set(
+            SourceRecord.objects.filter(**{f"{fk}_id__in": target_ids, "deleted": False})
+            .exclude(pk__in=[sr.pk for sr in records])
+            .values_list(f"{fk}_id", flat=True)
+        )
+        doomed = [pk for pk in target_ids if pk not in still_live]
+        if not doomed:
+            return
+        model.objects.filter(pk__in=doomed).exclude(status=Status.DELETED).update(
+            status=Status.DELETED, deleted_at=self.now, updated_at=self.now
+        )
+        if fk == "asset":
+            result.asset_ids.update(doomed)
+
+
+def _uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

@@ -1,0 +1,263 @@
+"""Validation and normalisation of parsed records, the same for every source kind.
+
+``prepare(record, ...)`` turns a HarvestedRecord's raw ``fields`` into model field values plus
+extras (rights, identifiers, links…), or raises ``RecordError`` with the reason. Bad rights
+never reject a record: it comes in as Copyright Not Evaluated, flagged for review, with the
+original value kept.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.utils.text import slugify
+
+from heco.core.geo import valid_point
+from heco.core.langmap import clean_language_map, normalise_language_tag, pick
+from heco.core.rights import COPYRIGHT_NOT_EVALUATED, normalise_rights
+from heco.heritage.models import Asset, ExternalIdentifier
+
+ASSET_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "kind",
+    "address",
+    "lat",
+    "lon",
+    "dating",
+    "start_year",
+    "end_year",
+    "tags",
+)
+EVENT_FIELDS = (
+    "title",
+    "description",
+    "start",
+    "end",
+    "timezone",
+    "rrule",
+    "last_occurrence",
+    "registration_url",
+)
+LANGMAP_FIELDS = {"title", "summary", "description"}
+# the value a field has when a record does not send it
+EMPTY = {
+    "title": {},
+    "summary": {},
+    "description": {},
+    "kind": "",
+    "address": "",
+    "lat": None,
+    "lon": None,
+    "dating": "",
+    "start_year": None,
+    "end_year": None,
+    "tags": [],
+    "end": None,
+    "timezone": "",
+    "rrule": "",
+    "last_occurrence": None,
+    "registration_url": "",
+}
+EXTRA_KEYS = (
+    "identifiers",
+    "rights",
+    "links",
+    "language",
+    "data_provider",
+    "provider",
+    "creator",
+    "location",
+    "organisation",
+    "url",
+    "location_point",
+)
+SCHEMES = set(ExternalIdentifier.Scheme.values)
+KINDS = set(Asset.Kind.values)
+
+
+class RecordError(ValueError):
+    """A record that cannot go in; the message is the reason in the run report."""
+
+
+@dataclass
+class Prepared:
+    values: dict  # model field -> value
+    extras: dict = field(default_factory=dict)
+    review: list[str] = field(default_factory=list)
+
+    def harvested(self) -> dict:
+        return {"fields": {k: jsonable(v) for k, v in self.values.items()}, "extras": self.extras}
+
+
+def jsonable(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return value
+
+
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_WORD = re.compile(r"\w+")
+
+
+def normalise_title_key(text: str) -> str:
+    """Case-folded, diacritics removed, punctuation collapsed: for duplicate detection."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join(_WORD.findall(_COMBINING.sub("", decomposed)))
+
+
+def language_map(value, default_lang: str) -> dict:
+    if isinstance(value, str):
+        value = {"": value}
+    if not isinstance(value, dict):
+        return {}
+    out: dict = {}
+    for key, text in value.items():
+        tag = normalise_language_tag(key) if key else None
+        tag = tag or default_lang
+        if isinstance(text, str) and text.strip() and tag not in out:
+            out[tag] = text.strip()
+    return clean_language_map(out)
+
+
+_YEAR = re.compile(r"^(-?\d{1,4})$")
+_RANGE = re.compile(r"^(-?\d{1,4})\s*[/–-]\s*(-?\d{1,4})$")
+_DATE = re.compile(r"^(\d{4})-\d{2}(?:-\d{2})?(?:T.*)?$")
+
+
+def years_from_dating(dating: str) -> tuple[int | None, int | None]:
+    text = dating.strip()
+    match = _YEAR.match(text) or _DATE.match(text)
+    if match:
+        year = int(match.group(1))
+        return year, year
+    match = _RANGE.match(text)
+    if match:
+        start, end = int(match.group(1)), int(match.group(2))
+        return (start, end) if start <= end else (None, None)
+    try:
+        from edtf import parse_edtf
+
+        parsed = parse_edtf(text)
+        lower, upper = parsed.lower_strict(), parsed.upper_strict()
+        start, end = lower.tm_year, upper.tm_year
+        if start <= end and abs(start) < 10000 and abs(end) < 10000:
+            return start, end
+    except Exception:  # noqa: BLE001, S110 - free text dates simply have no years
+        pass
+    return None, None
+
+
+def _rights(fields: dict, prepared: Prepared) -> None:
+    original = fields.get("rights") or ""
+    normalised = normalise_rights(original) if isinstance(original, str) else None
+    if normalised:
+        prepared.extras["rights"] = normalised
+        return
+    prepared.extras["rights"] = COPYRIGHT_NOT_EVALUATED
+    prepared.extras["rights_original"] = original
+    prepared.review.append(f"rights not on the list: {original}" if original else "rights missing")
+
+
+def _common(fields: dict, default_lang: str, prepared: Prepared) -> None:
+    title = language_map(fields.get("title"), default_lang)
+    if not title:
+        raise RecordError("no title")
+    prepared.values["title"] = title
+    for name in ("summary", "description"):
+        if name in fields:
+            value = language_map(fields[name], default_lang)
+            if value:
+                prepared.values[name] = value
+    _rights(fields, prepared)
+    identifiers = []
+    for pair in fields.get("identifiers") or []:
+        scheme, value = pair[0], str(pair[1]).strip()
+        if scheme in SCHEMES and value and len(value) <= 120:
+            identifiers.append([scheme, value])
+    if identifiers:
+        prepared.extras["identifiers"] = identifiers
+    if fields.get("language"):
+        tags = [normalise_language_tag(t) for t in fields["language"] if isinstance(t, str)]
+        prepared.extras["language"] = [t for t in dict.fromkeys(tags) if t]
+    for key in EXTRA_KEYS:
+        if key in fields and key not in prepared.extras and key not in ("rights", "language"):
+            prepared.extras[key] = fields[key]
+
+
+def prepare_asset(fields: dict, *, default_lang: str, default_kind: str) -> Prepared:
+    prepared = Prepared(values={})
+    _common(fields, default_lang, prepared)
+    values = prepared.values
+    kind = fields.get("kind") or ""
+    values["kind"] = kind if kind in KINDS else default_kind
+    lat, lon = fields.get("lat"), fields.get("lon")
+    if lat is not None or lon is not None:
+        try:
+            lat, lon = float(lat), float(lon)
+        except (TypeError, ValueError):
+            raise RecordError(f"coordinates not numbers: {lat!r}, {lon!r}")
+        if not valid_point(lat, lon):
+            raise RecordError(f"coordinates out of range: {lat}, {lon}")
+        values["lat"], values["lon"] = lat, lon
+    if fields.get("address"):
+        values["address"] = str(fields["address"])[:255]
+    dating = str(fields.get("dating") or "").strip()
+    if dating:
+        values["dating"] = dating[:64]
+        start, end = years_from_dating(dating)
+        if start is not None:
+            values["start_year"], values["end_year"] = start, end
+    tags = [str(t).strip()[:100] for t in fields.get("tags") or [] if str(t).strip()]
+    if tags:
+        values["tags"] = list(dict.fromkeys(tags))[:30]
+    return prepared
+
+
+def prepare_event(fields: dict, *, default_lang: str) -> Prepared:
+    prepared = Prepared(values={})
+    _common(fields, default_lang, prepared)
+    values = prepared.values
+    values.pop("summary", None)
+    start, end = fields.get("start"), fields.get("end")
+    if not isinstance(start, datetime):
+        raise RecordError("no start date")
+    values["start"] = start
+    if isinstance(end, datetime):
+        if end < start:
+            raise RecordError("ends before it starts")
+        values["end"] = end
+    values["timezone"] = (fields.get("timezone") or "")[:64]
+    if fields.get("rrule"):
+        values["rrule"] = fields["rrule"][:255]
+        values["last_occurrence"] = last_occurrence(start, fields["rrule"])
+    if fields.get("url"):
+        values["registration_url"] = str(fields["url"])[:200]
+    return prepared
+
+
+def last_occurrence(start: datetime, rule: str) -> datetime | None:
+    """The last occurrence of a bounded rule (COUNT/UNTIL); None when it never ends."""
+    from dateutil.rrule import rrulestr
+
+    if "COUNT" not in rule.upper() and "UNTIL" not in rule.upper():
+        return None
+    try:
+        recurrence = rrulestr(rule, dtstart=start)
+    except (ValueError, TypeError):
+        return None
+    last = None
+    for index, occurrence in enumerate(recurrence):
+        last = occurrence
+        if index > 10000:
+            return None
+    return last
+
+
+def title_slug(title: dict, suffix: str) -> str:
+    base = slugify(pick(title, "en").text)[:100].strip("-") or "record"
+    return f"{base}-{suffix}"

@@ -1,0 +1,3 @@
+from .kind import Kind
+
+__all__ = ["Kind"]

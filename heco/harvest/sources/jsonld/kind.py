@@ -1,0 +1,19 @@
+"""schema.org JSON-LD pages: the source URL plus any in ``mapping["urls"]``, one page each.
+A snapshot: items that disappear from the pages were deleted."""
+
+from __future__ import annotations
+
+from heco.harvest.sources.base import Page, SourceKind, read_location, with_retries
+
+from . import parse
+
+
+class Kind(SourceKind):
+    slug = "jsonld"
+    snapshot = True
+
+    def fetch(self, source, checkpoint, since):
+        urls = [source.url, *((source.mapping or {}).get("urls") or [])]
+        for number, url in enumerate(urls, start=1):
+            records = with_retries(lambda u=url: parse.parse_page(read_location(u), u), what=url)
+            yield Page(records, last=number == len(urls))

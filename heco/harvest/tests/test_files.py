@@ -1,0 +1,144 @@
+"""CSV/XLSX, iCalendar and JSON-LD sources."""
+
+import datetime as dt
+import json
+import shutil
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from heco.core.models import Status
+from heco.core.rights import COPYRIGHT_NOT_EVALUATED
+from heco.harvest.models import HarvestRun, SourceRecord
+from heco.harvest.services import source_add, source_harvest
+from heco.heritage.models import Asset
+from heco.programme.models import Event
+
+from .conftest import FIXTURES
+
+pytestmark = pytest.mark.django_db
+
+
+def csv_source(provider, path):
+    mapping = json.loads((FIXTURES / "heritage_mapping.json").read_text())
+    return source_add(kind="csv", url=str(path), organisation=provider, mapping=mapping)
+
+
+def test_a_csv_with_bom_semicolons_multiline_cells_and_bad_rows(provider, tmp_path):
+    path = tmp_path / "heritage.csv"
+    shutil.copy(FIXTURES / "heritage.csv", path)
+    source = csv_source(provider, path)
+
+    run = source_harvest(source=source)
+
+    assert run.status == HarvestRun.Status.COMPLETED
+    assert (run.fetched, run.created, run.failed) == (5, 3, 2)
+    errors = {e["identifier"]: e["reason"] for e in run.errors}
+    # line numbers are where the row starts in the file (row 1 spans lines 2-3)
+    assert errors["kvr-4"] == "line 6: not a WKT POINT: POINT(abc def)"
+    assert errors["kvr-3"] == "line 5: no title"
+    manor = SourceRecord.objects.get(identifier="kvr-1").asset
+    assert manor.title == {"lt": "Plungės dvaro rūmai", "en": "Plungė Manor"}
+    assert manor.description == {"lt": "Rūmai pastatyti 1879 m.\nArchitektas: Karl Lorens."}
+    assert (manor.lat, manor.lon) == (55.9116, 21.8447)
+    assert manor.tags == ["dvaras", "architektūra"]
+    assert manor.identifiers.get().value == "Q3397395"
+    museum = SourceRecord.objects.get(identifier="kvr-2")
+    assert museum.asset.description == {"lt": 'Muziejus "Oginskių" rūmuose'}
+    assert museum.harvested["extras"]["rights"] == COPYRIGHT_NOT_EVALUATED
+    hill = SourceRecord.objects.get(identifier="kvr-5").asset
+    assert hill.kind == Asset.Kind.ARCHAEOLOGICAL_SITE
+
+
+def test_a_row_removed_from_the_file_becomes_a_tombstone(provider, tmp_path):
+    path = tmp_path / "heritage.csv"
+    shutil.copy(FIXTURES / "heritage.csv", path)
+    source = csv_source(provider, path)
+    source_harvest(source=source)
+    lines = path.read_bytes().split(b"\n")
+    path.write_bytes(b"\n".join(line for line in lines if not line.startswith(b"kvr-5")))
+
+    run = source_harvest(source=source)
+
+    assert (run.created, run.updated, run.deleted) == (0, 0, 1)
+    assert SourceRecord.objects.get(identifier="kvr-5").asset.status == Status.DELETED
+    assert Asset.objects.filter(status=Status.PUBLISHED).count() == 2
+
+
+def test_an_xlsx_sheet_with_lat_lon_columns(provider, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["ID", "Title (mt)", "Lat", "Lon", "Keywords"])
+    sheet.append(["mt-1", "Il-Belt Valletta", 35.8989, 14.5146, "city;unesco"])
+    sheet.append(["mt-2", "Bad", 135.0, 14.5, ""])
+    path = tmp_path / "malta.xlsx"
+    book.save(path)
+    mapping = {
+        "columns": {
+            "ID": "identifier",
+            "Title (mt)": "title@mt",
+            "Lat": "lat",
+            "Lon": "lon",
+            "Keywords": "tags",
+        },
+        "separator": ";",
+    }
+    source = source_add(kind="csv", url=str(path), organisation=provider, mapping=mapping)
+    run = source_harvest(source=source)
+    assert (run.created, run.failed) == (1, 1)
+    assert run.errors[0]["reason"].startswith("line 3: coordinates out of range")
+    valletta = Asset.objects.get()
+    assert valletta.title == {"mt": "Il-Belt Valletta"} and valletta.tags == ["city", "unesco"]
+
+
+def test_an_icalendar_feed_with_rrule_and_tzid(remote, provider):
+    remote.routes["/events.ics"] = "events.ics"
+    source = source_add(kind="ical", url=remote.base + "/events.ics", organisation=provider)
+
+    run = source_harvest(source=source)
+
+    assert run.status == HarvestRun.Status.COMPLETED
+    assert (run.created, run.failed) == (2, 1)
+    assert run.errors[0] == {"identifier": "no-start@plunge.example.lt", "reason": "no start date"}
+    club = SourceRecord.objects.get(identifier="reading-club@plunge.example.lt").event
+    assert club.title == {"lt": "Skaitymų klubas"}
+    assert club.timezone == "Europe/Vilnius"
+    assert club.start == dt.datetime(2024, 10, 5, 11, 0, tzinfo=ZoneInfo("Europe/Vilnius"))
+    assert club.end - club.start == dt.timedelta(minutes=90)
+    assert club.rrule == "FREQ=WEEKLY;COUNT=8;BYDAY=SA"
+    # eight Saturdays; the clocks go back on 27 October, the hour stays 11:00 local
+    assert club.last_occurrence == dt.datetime(
+        2024, 11, 23, 11, 0, tzinfo=ZoneInfo("Europe/Vilnius")
+    )
+    assert club.registration_url == "https://plunge.example.lt/events/reading-club"
+    assert club.organisation == provider and club.status == Status.PUBLISHED
+    concert = SourceRecord.objects.get(identifier="concert@plunge.example.lt").event
+    assert concert.timezone == "Europe/Rome"
+    assert concert.end - concert.start == dt.timedelta(hours=2)
+    assert not Event.objects.filter(title__icontains="Cancelled").exists()
+
+    again = source_harvest(source=source)
+    assert (again.created, again.updated) == (0, 0)
+    assert Event.objects.count() == 2
+
+
+def test_a_json_ld_page_with_places_and_an_event(remote, provider):
+    remote.routes["/places.html"] = "places.html"
+    source = source_add(kind="jsonld", url=remote.base + "/places.html", organisation=provider)
+
+    run = source_harvest(source=source)
+
+    assert (run.created, run.failed) == (3, 1)
+    assert run.errors[0]["reason"].startswith("malformed JSON-LD block")
+    tower = SourceRecord.objects.get(identifier="https://comune.example.it/luoghi/torre").asset
+    assert tower.title == {"it": "Torre civica"}
+    assert (tower.lat, tower.lon) == (43.7228, 10.3966)
+    assert tower.address == "Piazza del Duomo 1, Pisa"
+    assert tower.kind == Asset.Kind.BUILDING
+    assert tower.identifiers.get().value == "Q39054"
+    museum = SourceRecord.objects.get(identifier="https://comune.example.it/luoghi/museo").asset
+    assert museum.title == {"it": "Museo civico", "en": "Civic museum"}
+    night = SourceRecord.objects.get(identifier="https://comune.example.it/eventi/notte").event
+    assert night.start == dt.datetime(2024, 5, 18, 18, 0, tzinfo=dt.UTC)

@@ -1,0 +1,316 @@
+"""Harvesting OAI-PMH from a fake remote that replays recorded responses."""
+
+import pytest
+
+from heco.core.models import Status
+from heco.core.rights import COPYRIGHT_NOT_EVALUATED
+from heco.harvest.models import DuplicateCandidate, HarvestRun, SourceRecord
+from heco.harvest.provenance import provenance_for
+from heco.harvest.services import source_add, source_harvest
+from heco.heritage.models import Asset, ExternalIdentifier
+from heco.testing.factories import AssetFactory, ExternalIdentifierFactory
+
+from .conftest import DC_LIST
+
+pytestmark = pytest.mark.django_db
+
+
+def add_source(remote, provider, prefix="oai_dc", **kwargs):
+    return source_add(
+        kind="oai-pmh",
+        url=remote.url,
+        organisation=provider,
+        metadata_prefix=prefix,
+        **kwargs,
+    )
+
+
+def asset_of(source, identifier):
+    return SourceRecord.objects.get(source=source, identifier=identifier).asset
+
+
+def test_a_list_of_three_pages_goes_in_with_bad_records_reported(remote, provider):
+    remote.routes.update(DC_LIST)
+    source = add_source(remote, provider)
+    run = source_harvest(source=source)
+
+    assert run.status == HarvestRun.Status.COMPLETED
+    assert (run.fetched, run.created, run.failed) == (6, 4, 2)
+    reasons = {e["identifier"]: e["reason"] for e in run.errors}
+    assert reasons["oai:kvr.example.lt:3"] == "no title"
+    assert reasons["oai:kvr.example.lt:4"].startswith("coordinates out of range")
+    manor = asset_of(source, "oai:kvr.example.lt:1")
+    assert manor.status == Status.PUBLISHED and not manor.is_demo
+    assert manor.organisation == provider and manor.community == provider.community
+    assert manor.title == {"lt": "Plungės dvaro rūmai", "en": "Plungė Manor Palace"}
+    assert (manor.lat, manor.lon) == (55.9116, 21.8447)
+    assert (manor.dating, manor.start_year, manor.end_year) == ("1879", 1879, 1879)
+    assert manor.kind == Asset.Kind.BUILDING
+    assert manor.tags == ["architecture", "manor"]
+    assert set(manor.identifiers.values_list("scheme", "value")) == {
+        ("wikidata", "Q3397395"),
+        ("lt-kvr", "1234"),
+    }
+    record = SourceRecord.objects.get(source=source, identifier="oai:kvr.example.lt:1")
+    assert record.harvested["extras"]["rights"] == "http://creativecommons.org/licenses/by/4.0/"
+    assert record.harvested["extras"]["language"] == ["lt"]
+    assert "<dc:title" in record.raw and record.content_hash
+    assert not record.needs_review
+    assert source.runs.count() == 1
+    source.refresh_from_db()
+    assert source.last_success_at == run.started_at and source.checkpoint == {}
+
+
+def test_language_codes_are_normalised_to_bcp47(remote, provider):
+    remote.routes.update(DC_LIST)
+    source = add_source(remote, provider)
+    source_harvest(source=source)
+    park = asset_of(source, "oai:kvr.example.lt:5")
+    assert park.title == {"fr": "Parc du manoir de Plungė"}
+    assert (park.start_year, park.end_year) == (1850, 1900)
+    # untagged text takes the community's default language
+    church = asset_of(source, "oai:kvr.example.lt:2")
+    assert church.title == {"lt": "Žemaičių Kalvarijos bažnyčia"}
+    assert SourceRecord.objects.get(identifier="oai:kvr.example.lt:2").harvested["extras"][
+        "language"
+    ] == ["en"]
+
+
+def test_rights_missing_or_off_the_list_come_in_as_cne_flagged_with_the_original_kept(
+    remote, provider
+):
+    remote.routes.update(DC_LIST)
+    source = add_source(remote, provider)
+    source_harvest(source=source)
+    church = SourceRecord.objects.get(identifier="oai:kvr.example.lt:2")
+    assert church.asset is not None
+    assert church.harvested["extras"]["rights"] == COPYRIGHT_NOT_EVALUATED
+    assert church.harvested["extras"]["rights_original"] == "All rights reserved"
+    assert church.needs_review and "rights not on the list" in church.review_reasons[0]
+    park = SourceRecord.objects.get(identifier="oai:kvr.example.lt:5")
+    assert park.needs_review and park.review_reasons == ["rights missing"]
+
+
+def test_a_second_run_is_incremental_and_passes_changes_and_deletions_on(remote, provider):
+    remote.routes.update(DC_LIST)
+    remote.routes["ListRecords+from"] = "dc_update.xml"
+    source = add_source(remote, provider)
+    first = source_harvest(source=source)
+    second = source_harvest(source=source)
+
+    assert second.status == HarvestRun.Status.COMPLETED
+    incremental = [r for r in remote.requests if r.get("from")]
+    assert incremental and incremental[0]["from"] == first.started_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert (second.fetched, second.created, second.updated, second.deleted) == (2, 0, 1, 1)
+    manor = asset_of(source, "oai:kvr.example.lt:1")
+    assert manor.title["en"] == "Plunge Manor (Oginskis Palace)"
+    assert manor.description == {"lt": "Atnaujintas aprašymas."}
+    assert manor.tags == []  # the source stopped sending subjects
+    church = asset_of(source, "oai:kvr.example.lt:2")
+    assert church.status == Status.DELETED and church.deleted_at is not None
+    assert SourceRecord.objects.get(identifier="oai:kvr.example.lt:2").deleted
+
+
+def test_a_full_rerun_creates_no_duplicates(remote, provider):
+    remote.routes.update(DC_LIST)
+    source = add_source(remote, provider)
+    source_harvest(source=source)
+    again = source_harvest(source=source, full=True)
+    assert not any(r.get("from") for r in remote.requests)
+    assert again.status == HarvestRun.Status.COMPLETED
+    assert (again.created, again.updated, again.failed) == (0, 0, 2)
+    assert Asset.objects.count() == 4
+    assert SourceRecord.objects.filter(source=source).count() == 4
+
+
+def test_a_local_edit_survives_a_reharvest_and_the_conflict_is_recorded(remote, provider):
+    remote.routes.update(DC_LIST)
+    remote.routes["ListRecords+from"] = "dc_update.xml"
+    source = add_source(remote, provider)
+    source_harvest(source=source)
+    manor = asset_of(source, "oai:kvr.example.lt:1")
+    manor.title = {**manor.title, "en": "Plungė Manor (edited by the library)"}
+    manor.save()
+
+    run = source_harvest(source=source)
+
+    manor.refresh_from_db()
+    assert manor.title["en"] == "Plungė Manor (edited by the library)"
+    assert manor.description == {"lt": "Atnaujintas aprašymas."}  # not edited: updated
+    record = SourceRecord.objects.get(identifier="oai:kvr.example.lt:1")
+    assert record.conflicts["title"]["en"] == "Plunge Manor (Oginskis Palace)"
+    assert record.harvested["fields"]["title"]["en"] == "Plunge Manor (Oginskis Palace)"
+    assert run.conflicts == 1
+
+
+def test_a_malformed_page_is_retried_then_the_run_is_partial_and_the_next_resumes(remote, provider):
+    remote.routes.update(DC_LIST)
+    remote.routes["dc-2"] = ["malformed.xml", "malformed.xml", "malformed.xml", "dc_page2.xml"]
+    source = add_source(remote, provider)
+
+    first = source_harvest(source=source)
+
+    assert first.status == HarvestRun.Status.PARTIAL
+    assert remote.served["dc-2"] == 3  # three tries
+    assert "malformed XML page" in first.errors[-1]["reason"]
+    assert first.created == 2
+    source.refresh_from_db()
+    assert source.checkpoint["token"] == "dc-2" and source.last_success_at is None
+
+    second = source_harvest(source=source)
+
+    assert second.status == HarvestRun.Status.COMPLETED
+    assert remote.served["ListRecords"] == 1  # resumed at the token, not from the start
+    assert (second.fetched, second.created) == (3, 2)
+    assert Asset.objects.count() == 4
+    source.refresh_from_db()
+    assert source.last_success_at == first.started_at  # the list began with the first run
+
+
+def test_http_errors_are_retried(remote, provider):
+    remote.routes.update(DC_LIST)
+    remote.routes["dc-3"] = [503, "dc_page3.xml"]
+    run = source_harvest(source=add_source(remote, provider))
+    assert run.status == HarvestRun.Status.COMPLETED and run.created == 4
+
+
+def test_an_interrupted_run_resumes_at_the_checkpoint_without_duplicates(remote, provider):
+    remote.routes.update(DC_LIST)
+    source = add_source(remote, provider)
+
+    def crash_after_first_page(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        source_harvest(source=source, progress=crash_after_first_page)
+    assert source.runs.get().status == HarvestRun.Status.PARTIAL
+    source.refresh_from_db()
+    assert source.checkpoint["token"] == "dc-2"
+
+    run = source_harvest(source=source)
+
+    assert run.status == HarvestRun.Status.COMPLETED
+    assert remote.served["ListRecords"] == 1
+    assert Asset.objects.count() == 4
+    assert SourceRecord.objects.count() == 4
+
+
+def test_a_run_never_completes_with_records_missing(remote, provider):
+    remote.routes["ListRecords"] = "dc_short.xml"
+    source = add_source(remote, provider)
+    run = source_harvest(source=source)
+    assert run.status == HarvestRun.Status.PARTIAL
+    assert "completeListSize" in run.errors[-1]["reason"]
+    source.refresh_from_db()
+    assert source.last_success_at is None
+
+
+def test_no_records_match_is_an_empty_completed_run(remote, provider):
+    remote.routes.update(DC_LIST)
+    remote.routes["ListRecords+from"] = "no_records_match.xml"
+    source = add_source(remote, provider)
+    source_harvest(source=source)
+    run = source_harvest(source=source)
+    assert run.status == HarvestRun.Status.COMPLETED and run.fetched == 0
+
+
+def test_an_expired_resumption_token_restarts_the_list(remote, provider):
+    remote.routes.update(DC_LIST)
+    remote.routes["stale"] = "bad_resumption_token.xml"
+    source = add_source(remote, provider)
+    source.checkpoint = {"token": "stale", "list_fetched": 3, "list_started_at": None}
+    source.save()
+    run = source_harvest(source=source)
+    assert run.status == HarvestRun.Status.COMPLETED
+    assert run.created == 4
+
+
+def test_a_refused_request_fails_the_run(remote, provider):
+    remote.routes["ListRecords"] = "cannot_disseminate.xml"
+    run = source_harvest(source=add_source(remote, provider, prefix="edm"))
+    assert run.status == HarvestRun.Status.FAILED
+    assert run.errors[-1]["reason"].startswith("cannotDisseminateFormat")
+
+
+def test_edm_as_providers_send_it(remote, provider):
+    remote.routes["ListRecords"] = "edm_provider.xml"
+    source = add_source(remote, provider, prefix="edm")
+    run = source_harvest(source=source)
+    assert run.status == HarvestRun.Status.COMPLETED and run.created == 1
+    house = asset_of(source, "oai:museum.example.si:tartini-house")
+    assert house.title == {"sl": "Tartinijeva hiša", "it": "Casa Tartini"}
+    assert (house.lat, house.lon) == (45.5283, 13.5683)
+    assert house.kind == Asset.Kind.BUILDING
+    assert (house.start_year, house.end_year) == (1600, 1700)
+    assert house.identifiers.get().value == "Q2710476"
+    [prov] = provenance_for(house)
+    assert prov.provider == "Pomorski muzej Piran"
+    assert prov.aggregator == "Slovenian heritage aggregator"
+    assert prov.link == "https://museum.example.si/item/tartini-house"
+
+
+def test_edm_as_europeana_serves_it_reads_the_provider_proxy(remote, provider):
+    remote.routes["ListRecords"] = "edm_europeana.xml"
+    source = add_source(remote, provider, prefix="edm", aggregator="Europeana")
+    source_harvest(source=source)
+    church = asset_of(source, "http://data.europeana.eu/item/2048128/618580")
+    assert church.title == {"it": "Chiesa di San Giorgio"}
+    assert church.description == {"en": "Baroque parish church overlooking the harbour."}
+    assert (church.lat, church.lon) == (45.5285, 13.568)
+    record = SourceRecord.objects.get(source=source)
+    assert record.harvested["extras"]["rights"] == (
+        "http://creativecommons.org/publicdomain/zero/1.0/"
+    )
+    assert not record.needs_review
+    assert church.identifiers.get().scheme == "it-iccd"
+
+
+def test_the_same_wikidata_id_merges_into_the_existing_asset(remote, provider, other_org):
+    existing = AssetFactory(organisation=other_org, title={"en": "Plungė manor"})
+    ExternalIdentifierFactory(asset=existing, scheme="wikidata", value="Q3397395")
+    remote.routes.update(DC_LIST)
+    source = add_source(remote, provider)
+    run = source_harvest(source=source)
+
+    record = SourceRecord.objects.get(identifier="oai:kvr.example.lt:1")
+    assert record.asset == existing and not record.is_origin
+    assert run.created == 4 and Asset.objects.count() == 4  # 3 new + the existing one
+    existing.refresh_from_db()
+    assert existing.title == {"en": "Plungė manor"}  # the merge does not overwrite
+    assert ExternalIdentifier.objects.filter(asset=existing, scheme="lt-kvr").exists()
+    assert [p.source_kind for p in provenance_for(existing)] == ["oai-pmh"]
+
+
+def test_the_same_title_within_100_m_is_proposed_as_a_duplicate(remote, provider, other_org):
+    # the mill, 30 m away, with the title written without diacritics and in capitals
+    near = AssetFactory(
+        organisation=other_org, title={"lt": "PLUNGES VANDENS MALUNAS"}, lat=55.92025, lon=21.8501
+    )
+    far = AssetFactory(
+        organisation=other_org, title={"lt": "Plungės vandens malūnas"}, lat=55.95, lon=21.85
+    )
+    remote.routes.update(DC_LIST)
+    source = add_source(remote, provider)
+    source_harvest(source=source)
+    mill = asset_of(source, "oai:kvr.example.lt:6")
+    candidate = DuplicateCandidate.objects.get()
+    assert (candidate.asset, candidate.other) == (mill, near)
+    assert candidate.distance_m < 100
+    assert candidate.status == DuplicateCandidate.Status.PROPOSED
+    assert not DuplicateCandidate.objects.filter(other=far).exists()
+
+
+def test_confirming_a_duplicate_merges_its_provenance(remote, provider, other_org):
+    from heco.harvest.dedupe import duplicate_confirm
+
+    near = AssetFactory(organisation=other_org, title={"lt": "Plungės vandens malūnas"})
+    near.lat, near.lon = 55.9201, 21.8500
+    near.save()
+    remote.routes.update(DC_LIST)
+    source = add_source(remote, provider)
+    source_harvest(source=source)
+    candidate = DuplicateCandidate.objects.get()
+    duplicate_confirm(candidate=candidate)
+    candidate.asset.refresh_from_db()
+    assert candidate.asset.status == Status.DELETED
+    assert provenance_for(near)[0].identifier == "oai:kvr.example.lt:6"
