@@ -35,7 +35,9 @@ class Record(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
-    is_demo = models.BooleanField(_("demo data"), default=False, help_text=_("Generated demo record."))
+    is_demo = models.BooleanField(
+        _("demo data"), default=False, help_text=_("Generated demo record.")
+    )
 
     objects = LifecycleQuerySet.as_manager()
 

@@ -12,9 +12,15 @@ RIGHTS_STATEMENTS = [
     ("http://creativecommons.org/licenses/by-nc-sa/4.0/", _("CC BY-NC-SA 4.0")),
     ("http://creativecommons.org/licenses/by-nc-nd/4.0/", _("CC BY-NC-ND 4.0")),
     ("http://rightsstatements.org/vocab/InC/1.0/", _("In Copyright")),
-    ("http://rightsstatements.org/vocab/InC-EDU/1.0/", _("In Copyright – Educational Use Permitted")),
+    (
+        "http://rightsstatements.org/vocab/InC-EDU/1.0/",
+        _("In Copyright – Educational Use Permitted"),
+    ),
     ("http://rightsstatements.org/vocab/InC-OW-EU/1.0/", _("In Copyright – EU Orphan Work")),
-    ("http://rightsstatements.org/vocab/NoC-OKLR/1.0/", _("No Copyright – Other Known Legal Restrictions")),
+    (
+        "http://rightsstatements.org/vocab/NoC-OKLR/1.0/",
+        _("No Copyright – Other Known Legal Restrictions"),
+    ),
     ("http://rightsstatements.org/vocab/NoC-NC/1.0/", _("No Copyright – Non-Commercial Use Only")),
     ("http://rightsstatements.org/vocab/CNE/1.0/", _("Copyright Not Evaluated")),
 ]

@@ -65,7 +65,10 @@ class Organisation(models.Model):
     description = LanguageMapField(_("description"), blank=True, textarea=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("community")
+        Community,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        verbose_name=_("community"),
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
