@@ -1,0 +1,78 @@
+"""Short-link redirects (public) and PDF downloads (staff)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
+from django.views.decorators.http import require_safe
+
+from heco.network.selectors import organisation_ids_for
+from heco.printing.documents import KINDS, PrintError, find_target
+from heco.printing.models import ShortLink
+from heco.printing.render import render_pdf
+from heco.printing.selectors import TARGET_MODELS, public_path
+from heco.printing.services import normalise_code, shortlink_record_scan
+
+
+def language_for(request, target) -> str:
+    """The visitor's language from Accept-Language only (no cookie, no session)."""
+    header = request.headers.get("Accept-Language", "")
+    for tag, _quality in parse_accept_lang_header(header):
+        base = tag.split("-")[0].lower()
+        if base in settings.LANGUAGE_CODES:
+            return base
+    community = getattr(target, "community", None)
+    default = getattr(community, "default_language", None)
+    return default if default in settings.LANGUAGE_CODES else settings.LANGUAGE_CODE
+
+
+@require_safe
+def short_link(request, code: str):
+    """``/q/<code>``: count the scan and send the visitor to the target's current page."""
+    link = ShortLink.objects.filter(code=normalise_code(code)).first()
+    if link is None:
+        raise Http404("unknown short link")
+    model = TARGET_MODELS.get(link.target_type)
+    target = model.objects.filter(pk=link.target_id).first() if model else None
+    if target is None:
+        raise Http404("the record behind this short link is gone")
+    if request.method == "GET":  # HEAD requests (link checkers) do not count as scans
+        shortlink_record_scan(link=link)
+    response = HttpResponseRedirect(public_path(target, language_for(request, target)))
+    response["Cache-Control"] = "no-store"
+    response["Vary"] = "Accept-Language"
+    return response
+
+
+@staff_member_required
+@require_safe
+def download(request, kind: str, ident: str):
+    """``/print/<kind>/<id>.pdf?lang=lt&lang2=en&size=A3&month=2025-06`` for staff."""
+    if kind not in KINDS:
+        raise Http404("unknown print kind")
+    try:
+        target = find_target(kind, ident)
+    except PrintError as error:
+        raise Http404(str(error))
+    try:
+        document = KINDS[kind](
+            target,
+            lang=request.GET.get("lang") or settings.LANGUAGE_CODE,
+            lang2=request.GET.get("lang2") or None,
+            size=request.GET.get("size") or None,
+            month=request.GET.get("month") or None,
+        )
+    except PrintError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    allowed = organisation_ids_for(request.user)
+    if allowed is not None and not document.organisation_ids() <= allowed:
+        raise PermissionDenied(_("You cannot print this organisation’s records."))
+    pdf = render_pdf(document)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{document.filename()}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
