@@ -1,5 +1,9 @@
 from django.urls import path
 
 from heco.api.api import api
+from heco.api.docs import docs_asset
 
-urlpatterns = [path("", api.urls)]
+urlpatterns = [
+    path("docs/assets/<str:name>", docs_asset, name="api-docs-asset"),
+    path("", api.urls),
+]
