@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "heco.aggregation",
     "heco.harvest",
     "heco.printing",
+    "heco.systems",
+    "heco.comms",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,13 @@ urlpatterns = [
     path("", include("heco.site.urls_root")),
     path("api/v1/", include("heco.api.urls")),
     path("", include("heco.aggregation.urls")),
+    path("", include("heco.printing.urls")),
+    path("", include("heco.systems.urls_root")),
 ]
-urlpatterns += i18n_patterns(path("", include("heco.site.urls")), prefix_default_language=True)
+urlpatterns += i18n_patterns(
+    path("", include("heco.site.urls")),
+    path("", include("heco.systems.urls")),
+    prefix_default_language=True,
+)
 if settings.DEBUG or not settings.PRODUCTION:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))

@@ -63,7 +63,11 @@ class OpenState:
 
 
 def state_at(expression: str, country: str | None, at: dt.datetime | None = None) -> OpenState:
-    """Open or closed at ``at`` (default now), and when that changes next."""
+    """Open or closed at ``at`` (default now), and when that changes within the next 8 days.
+
+    The parser's own ``next_change`` scans for years on always-open rules (seconds of CPU), so
+    the next change is read from the intervals of a bounded window instead.
+    """
     oh = parse(expression)
     if oh is None:
         return OpenState(False, None, known=False)
@@ -71,7 +75,11 @@ def state_at(expression: str, country: str | None, at: dt.datetime | None = None
     local = timezone.localtime(at or timezone.now(), zone).replace(tzinfo=None)
     try:
         is_open = oh.is_open(local)
-        change = oh.next_change(local)
+        change = None
+        for begin, _finish, state, _comment in oh.intervals(local, local + dt.timedelta(days=8)):
+            if begin > local and (state == opening_hours.State.OPEN) != is_open:
+                change = begin
+                break
     except Exception:
         return OpenState(False, None, known=False)
     return OpenState(is_open, change.replace(tzinfo=zone) if change else None)

@@ -40,3 +40,9 @@ def test_intervals_list_the_open_periods():
     start = dt.datetime(2026, 11, 24, 0, 0, tzinfo=VILNIUS)
     spans = opening_intervals("Tu-We 10:00-12:00", "LT", start, start + dt.timedelta(days=7))
     assert [s.day for s, _e in spans] == [24, 25]
+
+
+def test_always_open_has_no_next_change_within_the_window():
+    at = dt.datetime(2026, 11, 25, 12, 0, tzinfo=VILNIUS)
+    assert state_at("Mo-Su 00:00-24:00", "LT", at) == OpenState(True, None)
+    assert state_at("24/7", "LT", at) == OpenState(True, None)

@@ -1,0 +1,72 @@
+"""The search index tables.
+
+``search_document`` holds one narrow row per published asset: the facet/filter columns, the
+static weight and a sort title. Its integer primary key ``docid`` is also the row id of the
+full-text index (the SQLite FTS5 table ``search_fts`` or the PostgreSQL ``tsv`` column), and
+``rebuild()`` assigns docids in descending static-weight order, so that "the first K matches
+in docid order" are the K most important matches (see ``heco.search.backends.common``).
+
+``search_text`` holds the indexed text (three weighted fields); it is the external content
+table of FTS5 on SQLite and the source of the ``tsv`` column on PostgreSQL. It is kept apart
+from ``search_document`` so that scans over filter columns stay narrow.
+
+Backend-specific objects (the FTS5 virtual table; the unaccent extension, the ``tsv`` column
+and its GIN index) are created by migration 0001 for the matching database vendor only.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchDocument(models.Model):
+    docid = models.IntegerField(primary_key=True)  # SQLite: INTEGER PRIMARY KEY = rowid alias
+    asset_id = models.UUIDField(_("asset"), unique=True)  # index_assets(): find a doc by asset
+    country = models.CharField(max_length=2, blank=True)
+    community = models.CharField(max_length=120, blank=True)
+    organisation = models.CharField(max_length=120, blank=True)
+    kind = models.CharField(max_length=24, blank=True)
+    # multi-valued facets as "|a|b|" so that one LIKE '%|a|%' tests membership
+    themes = models.CharField(max_length=255, blank=True)
+    accessibility = models.CharField(max_length=255, blank=True)
+    start_year = models.IntegerField(null=True)
+    end_year = models.IntegerField(null=True)
+    lat = models.FloatField(null=True)
+    lon = models.FloatField(null=True)
+    weight = models.FloatField(default=0.0)
+    sort_title = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        db_table = "search_document"
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        indexes = [
+            # browse (empty q): ORDER BY weight DESC, sort_title
+            models.Index(fields=["-weight", "sort_title"], name="search_doc_browse"),
+            # facet filters without text: WHERE country IN (...) etc.
+            models.Index(fields=["country"], name="search_doc_country"),
+            models.Index(fields=["community"], name="search_doc_community"),
+            models.Index(fields=["organisation"], name="search_doc_org"),
+            models.Index(fields=["kind"], name="search_doc_kind"),
+            # period filter: start_year <= to AND end_year >= from
+            models.Index(fields=["start_year", "end_year"], name="search_doc_period"),
+            # bbox / near pre-filter
+            models.Index(fields=["lat", "lon"], name="search_doc_latlon"),
+        ]
+
+    def __str__(self):
+        return f"{self.docid}:{self.asset_id}"
+
+
+class SearchText(models.Model):
+    docid = models.IntegerField(primary_key=True)
+    title = models.TextField(blank=True)  # titles in every language (highest weight)
+    meta = models.TextField(blank=True)  # organisation/community names, tags, designation, ids
+    body = models.TextField(blank=True)  # summaries and descriptions in every language
+
+    class Meta:
+        db_table = "search_text"
+        verbose_name = _("search text")
+        verbose_name_plural = _("search texts")
+
+    def __str__(self):
+        return str(self.docid)

@@ -1,0 +1,219 @@
+"""Template helpers for the public site: language maps with visible fallbacks, dates in the
+visitor's language (Babel, which also knows Maltese), opening-hours labels, JSON-LD."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_decimal
+from django import template
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.utils.html import format_html, linebreaks
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, pgettext
+
+from heco.core.langmap import LocalisedText, pick
+
+register = template.Library()
+
+
+def _lang() -> str:
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
+def fallback_marker(lang: str) -> str:
+    """ "(in Lithuanian)": whole phrases, so each language can inflect the name as it needs."""
+    code = lang.split("-")[0]
+    phrases = {
+        "en": gettext("(in English)"),
+        "lt": gettext("(in Lithuanian)"),
+        "it": gettext("(in Italian)"),
+        "sl": gettext("(in Slovenian)"),
+        "mt": gettext("(in Maltese)"),
+        "nl": gettext("(in Dutch)"),
+    }
+    if code in phrases:
+        return phrases[code]
+    return gettext("(in another language: %(code)s)") % {"code": lang}
+
+
+def _picked(value, default=None) -> LocalisedText:
+    if isinstance(value, LocalisedText):
+        return value
+    if isinstance(value, str):
+        return LocalisedText(value, _lang(), _lang())
+    if not default:
+        from heco.site.selectors import network_default_language
+
+        default = network_default_language()
+    return pick(value or {}, _lang(), default)
+
+
+@register.simple_tag
+def lm(value, default=None, block=False):
+    """Render the best text of a language map; a fallback gets ``lang`` and a visible marker.
+
+    ``{% lm asset.title %}``, ``{% lm asset.description block=True %}`` (paragraphs).
+    """
+    text = _picked(value, default)
+    if not text:
+        return ""
+    body = linebreaks(text.text, autoescape=True) if block else None
+    if not text.is_fallback:
+        return mark_safe(body) if block else text.text  # noqa: S308 - escaped by linebreaks
+    marker = fallback_marker(text.lang)
+    if block:
+        return format_html(
+            '<div lang="{}" class="fallback">{}<p class="fallback-marker" lang="{}">{}</p></div>',
+            text.lang,
+            mark_safe(body),  # noqa: S308 - escaped by linebreaks
+            _lang(),
+            marker,
+        )
+    return format_html(
+        '<span lang="{}">{}</span> <small class="fallback-marker" lang="{}">{}</small>',
+        text.lang,
+        text.text,
+        _lang(),
+        marker,
+    )
+
+
+@register.filter
+def lmtext(value, default=None) -> str:
+    """Plain text of a language map (for attributes such as alt, title, meta content)."""
+    return _picked(value, default).text
+
+
+@register.filter
+def lmlang(value) -> str:
+    """The language tag of the text ``lmtext`` would give."""
+    return _picked(value).lang
+
+
+# --- dates and times -------------------------------------------------------------------------
+
+
+def _babel_locale() -> str:
+    return _lang()
+
+
+@register.filter
+def fdate(value, style: str = "full") -> str:
+    """A date (or the local date of an aware datetime) in the visitor's language."""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()  # aware datetimes here are already in the place's time zone
+    return format_date(value, format=style, locale=_babel_locale())
+
+
+@register.filter
+def ftime(value) -> str:
+    """Hours and minutes (24 h) of an aware datetime, in its own time zone."""
+    if not value:
+        return ""
+    return format_skeleton("Hm", value, locale=_babel_locale())
+
+
+@register.filter
+def fmonth(value) -> str:
+    """ "December 2026" in the visitor's language."""
+    return format_skeleton("yMMMM", value, locale=_babel_locale())
+
+
+@register.filter
+def fweekday(value, width: str = "wide") -> str:
+    return format_date(value, "EEEE" if width == "wide" else "EEE", locale=_babel_locale())
+
+
+@register.filter
+def iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+# --- opening hours -------------------------------------------------------------------------
+
+
+@register.simple_tag
+def open_label(state) -> str:
+    """ "Open now · closes at 18:00", "Opens at 10:00", "Closed now" in the visitor's language,
+    with times at the place (``state`` is a heco.site.selectors.ServiceState)."""
+    if state is None or not state.known:
+        return ""
+    change = state.next_change
+    if state.is_open:
+        if change and state.changes_today:
+            return gettext("Open now · closes at %(time)s") % {"time": ftime(change)}
+        return gettext("Open now")
+    if change and state.changes_today:
+        return gettext("Opens at %(time)s") % {"time": ftime(change)}
+    if change and change.date() == state.today + dt.timedelta(days=1):
+        return gettext("Closed now · opens tomorrow at %(time)s") % {"time": ftime(change)}
+    if change:
+        return gettext("Closed now · opens %(date)s at %(time)s") % {
+            "date": format_date(change.date(), "EEEE d MMMM", locale=_babel_locale()),
+            "time": ftime(change),
+        }
+    return gettext("Closed now")
+
+
+# --- media ----------------------------------------------------------------------------------
+
+
+@register.filter
+def srcset(media) -> str:
+    """``url 400w, url 800w, …`` from a media item's renditions."""
+    parts = []
+    for size, path in sorted(
+        (media.renditions or {}).items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0
+    ):
+        if size.isdigit() and path:
+            parts.append(f"{default_storage.url(path)} {size}w")
+    return ", ".join(parts)
+
+
+# --- JSON-LD and JSON data blocks ------------------------------------------------------------
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def dumps_for_script(data) -> str:
+    """JSON safe inside a <script> element (no closing tags, no HTML entities)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
+
+
+@register.simple_tag
+def jsonld(data):
+    if not data:
+        return ""
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(dumps_for_script(data)),  # noqa: S308
+    )
+
+
+@register.simple_tag
+def json_data(data, element_id):
+    return format_html(
+        '<script type="application/json" id="{}">{}</script>',
+        element_id,
+        mark_safe(dumps_for_script(data)),  # noqa: S308 - escaped by dumps_for_script
+    )
+
+
+@register.simple_tag
+def kind_label(choices_cls, value) -> str:
+    try:
+        return str(choices_cls(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def km(value) -> str:
+    number = format_decimal(value, format="#,##0.0", locale=_babel_locale())
+    return pgettext("distance", "%(km)s km") % {"km": number}
