@@ -69,11 +69,14 @@ INSTALLED_APPS = [
     "heco.printing",
     "heco.systems",
     "heco.comms",
+    "heco.publish",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # anonymous public pages from the cache; early, so a hit skips sessions, CSRF and auth
+    "heco.core.middleware.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,7 +139,11 @@ CACHES = {
         "LOCATION": "heco",
     }
 }
-if env_str("CACHE_URL").startswith("redis://"):
+# whole public pages for anonymous visitors (heco.core.cache); 0 turns the page cache off.
+# Catalogue writes invalidate at once; the time-to-live bounds what changes with the clock
+# alone (open-now states, upcoming events).
+HECO_PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+if env_str("CACHE_URL").startswith(("redis://", "rediss://")):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env_str("CACHE_URL"),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("heco.aggregation.urls")),
     path("", include("heco.printing.urls")),
     path("", include("heco.systems.urls_root")),
+    path("staff/comms/", include("heco.comms.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("heco.site.urls")),

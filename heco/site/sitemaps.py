@@ -7,6 +7,7 @@ from django.urls import reverse
 from heco.heritage.models import Asset
 from heco.network.models import Community, Network, Organisation
 from heco.programme.models import Event, Service
+from heco.systems.models import HeritagePass, Route
 
 
 class I18nSitemap(Sitemap):
@@ -21,7 +22,17 @@ class StaticSitemap(I18nSitemap):
     changefreq = "daily"
 
     def items(self):
-        return ["site:home", "site:search", "site:services", "site:events", "site:calendar"]
+        return [
+            "site:home",
+            "site:search",
+            "site:services",
+            "site:events",
+            "site:calendar",
+            "systems:routes",
+            "systems:passes",
+            "systems:calendar",
+            "systems:service-map",
+        ]
 
     def location(self, item):
         return reverse(item)
@@ -82,6 +93,20 @@ class NetworkSitemap(SlugSitemap):
         return Network.objects.only("slug").order_by("slug")
 
 
+class RouteSitemap(AssetSitemap):
+    url_name = "systems:route"
+
+    def items(self):
+        return Route.objects.published().only("slug", "updated_at").order_by("slug")
+
+
+class PassSitemap(AssetSitemap):
+    url_name = "systems:pass"
+
+    def items(self):
+        return HeritagePass.objects.published().only("slug", "updated_at").order_by("slug")
+
+
 SITEMAPS = {
     "pages": StaticSitemap,
     "assets": AssetSitemap,
@@ -90,4 +115,6 @@ SITEMAPS = {
     "networks": NetworkSitemap,
     "services": ServiceSitemap,
     "events": EventSitemap,
+    "routes": RouteSitemap,
+    "passes": PassSitemap,
 }

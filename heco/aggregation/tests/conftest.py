@@ -16,11 +16,6 @@ from heco.testing.factories import AssetFactory, ExternalIdentifierFactory
 SCHEMAS = Path(__file__).resolve().parents[3] / ".." / "shared" / "schemas"
 
 
-@pytest.fixture(autouse=True)
-def _aggregation_urls(settings):
-    settings.ROOT_URLCONF = "heco.aggregation.tests.urls"
-
-
 @pytest.fixture(scope="session")
 def oai_edm_schema():
     return etree.XMLSchema(etree.parse(str(SCHEMAS / "oai-pmh" / "oai-pmh-with-edm.xsd")))

@@ -5,8 +5,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 
+from heco.comms.demo import load_demo_comms
 from heco.demo import loader
 from heco.heritage.models import Asset
+from heco.systems.demo import load_demo_systems
 
 
 class Command(BaseCommand):
@@ -53,6 +55,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.stdout.write("Loading the HE.CO Heritage Network demo…")
         summary = loader.build_demo(images=not no_images, stdout=self.stdout)
+        # the other domains' demo records, built on the network above
+        load_demo_systems()
+        load_demo_comms(stdout=self.stdout)
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
