@@ -24,7 +24,7 @@ run: install
 
 ## make test: the whole suite (SQLite by default; HECO_DATABASE_URL=postgres://… for PostgreSQL)
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

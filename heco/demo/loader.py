@@ -67,9 +67,8 @@ def has_demo() -> bool:
 
 def remove_demo() -> dict[str, int]:
     """Delete every ``is_demo`` record (and the demo accounts); other records are untouched."""
-    from heco.heritage.media import delete_files
-
     from heco.comms.demo import remove_demo_comms
+    from heco.heritage.media import delete_files
 
     counts: dict[str, int] = {}
     with transaction.atomic():
