@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
-from heco.api import heritage, network, programme, search
+from heco.api import export, heritage, network, programme, search
 from heco.api.docs import LocalSwagger
 
 
@@ -78,5 +78,6 @@ def validation_error(request, exc: ValidationError):
 
 api.add_router("/assets", heritage.router)
 api.add_router("/search", search.router)
+api.add_router("/export", export.router)
 api.add_router("/", network.router)
 api.add_router("/", programme.router)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from ninja.errors import ValidationError
 
 from heco.api.urls_helper import public_url
@@ -59,3 +61,22 @@ def paginate(queryset, limit: int, offset: int) -> tuple[list, int]:
 def invalid(field: str, msg: str, type_: str = "value_error", source: str = "query"):
     """A 422 naming the field, in the same shape as ninja's own validation errors."""
     return ValidationError([{"loc": [source, field], "msg": msg, "type": type_}])
+
+
+def parse_moment(raw: str, field: str, *, end_of_day: bool = False) -> dt.datetime:
+    """An ISO 8601 date or date-time as an aware datetime (the network's zone when no offset
+    is given). A bare date is its midnight, or the next midnight with ``end_of_day``."""
+    raw = raw.strip()
+    try:
+        if "T" not in raw.upper() and " " not in raw and len(raw) <= 10:
+            day = dt.date.fromisoformat(raw)
+            if end_of_day:
+                day += dt.timedelta(days=1)
+            moment = dt.datetime.combine(day, dt.time())
+        else:
+            moment = dt.datetime.fromisoformat(raw)
+    except (ValueError, OverflowError):
+        raise invalid(field, f"{field} must be an ISO 8601 date or date-time.", "datetime_parsing")
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment

@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from dataclasses import dataclass
+from types import SimpleNamespace
 
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from ninja import Query, Router, Status
 
-from heco.api.common import language_maps, paginate, ref
+from heco.api.common import invalid, language_maps, paginate, parse_moment, ref
+from heco.api.filters import json_list_has_any
 from heco.api.schemas import (
+    EventFilters,
     EventOut,
     EventPage,
     Gone,
     LangParams,
     Message,
+    OccurrencePage,
     PageParams,
+    ServiceFilters,
     ServiceOut,
     ServicePage,
     ValidationErrors,
 )
 from heco.api.urls_helper import public_url
 from heco.core.models import Status as Lifecycle
+from heco.programme import recurrence
 from heco.programme.models import Event, Service
+
+# /events with both from and to, and /events/occurrences, expand recurrence in Python over
+# the window: a year (and a bit) keeps that bounded.
+MAX_WINDOW_DAYS = 400
+DEFAULT_OCCURRENCE_DAYS = 31
 
 router = Router()
 
@@ -74,6 +89,34 @@ def services():
     return Service.objects.select_related("organisation__community", "asset").order_by("slug", "id")
 
 
+def _uuids(values) -> list[uuid.UUID]:
+    out = []
+    for value in values:
+        try:
+            out.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return out
+
+
+def filter_services(queryset, filters: ServiceFilters):
+    if filters.organisation:
+        queryset = queryset.filter(organisation__slug__in=filters.organisation)
+    if filters.community:
+        queryset = queryset.filter(
+            Q(asset__community__slug__in=filters.community)
+            | Q(asset__isnull=True, organisation__community__slug__in=filters.community)
+        )
+    if filters.kind:
+        queryset = queryset.filter(kind__in=filters.kind)
+    if filters.asset:
+        queryset = queryset.filter(
+            Q(asset__slug__in=filters.asset) | Q(asset_id__in=_uuids(filters.asset)),
+            asset__status=Lifecycle.PUBLISHED,
+        )
+    return queryset
+
+
 @router.get(
     "/services",
     response={200: ServicePage, 422: ValidationErrors},
@@ -81,8 +124,15 @@ def services():
     summary="List published cultural services",
     exclude_unset=True,
 )
-def list_services(request, page: Query[PageParams], params: Query[LangParams]):
-    items, count = paginate(services().published(), page.limit, page.offset)
+def list_services(
+    request,
+    filters: Query[ServiceFilters],
+    page: Query[PageParams],
+    params: Query[LangParams],
+):
+    """Published services by slug. Repeat a filter parameter to accept several values."""
+    queryset = filter_services(services().published(), filters)
+    items, count = paginate(queryset, page.limit, page.offset)
     return {"items": [service_item(s, params.lang) for s in items], "count": count}
 
 
@@ -132,6 +182,80 @@ def events():
     )
 
 
+@dataclass(frozen=True)
+class Window:
+    start: dt.datetime | None
+    end: dt.datetime | None
+
+
+def clean_window(filters: EventFilters, *, bounded: bool = False) -> Window:
+    """``from``/``to`` as aware datetimes; 422 naming the field when unreadable or reversed.
+
+    With ``bounded`` (occurrence lists) a missing ``from`` is now and a missing ``to``
+    ``DEFAULT_OCCURRENCE_DAYS`` later; a window of both is at most ``MAX_WINDOW_DAYS``.
+    """
+    start = parse_moment(filters.from_, "from") if filters.from_ else None
+    end = parse_moment(filters.to, "to", end_of_day=True) if filters.to else None
+    if bounded:
+        start = start or timezone.now()
+        end = end or start + dt.timedelta(days=DEFAULT_OCCURRENCE_DAYS)
+    if start and end:
+        if end <= start:
+            raise invalid("to", "to must be after from.")
+        if end - start > dt.timedelta(days=MAX_WINDOW_DAYS):
+            raise invalid("to", f"from and to may be at most {MAX_WINDOW_DAYS} days apart.")
+    return Window(start, end)
+
+
+def filter_events(queryset, filters: EventFilters):
+    """Organisation, community and audience (the place/host rules of the shared calendar)."""
+    if filters.organisation:
+        queryset = queryset.filter(
+            Q(organisation__slug__in=filters.organisation) | Q(venue__slug__in=filters.organisation)
+        )
+    if filters.community:
+        slugs = filters.community
+        queryset = queryset.filter(
+            Q(asset__community__slug__in=slugs)
+            | Q(asset__isnull=True, venue__community__slug__in=slugs)
+            | Q(asset__isnull=True, venue__isnull=True, organisation__community__slug__in=slugs)
+        )
+    if filters.audience:
+        queryset = queryset.filter(json_list_has_any("audience", filters.audience))
+    return queryset
+
+
+def _in_window(queryset, window: Window):
+    """Events with an occurrence overlapping [start, end).
+
+    One-off events are tested in SQL (an occurrence without an end must start in the window).
+    Recurring events: with only ``from``, those not over before it (``last_occurrence``,
+    null = unbounded); with only ``to``, those starting before it; with both, the candidates
+    from SQL are expanded in Python (``recurrence.occurrences``) over the bounded window.
+    """
+    one_off = Q(rrule="")
+    if window.end:
+        one_off &= Q(start__lt=window.end)
+    if window.start:
+        one_off &= Q(end__gt=window.start) | Q(start__gte=window.start)
+    recurring = ~Q(rrule="")
+    if window.end:
+        recurring &= Q(start__lt=window.end)
+    if window.start:
+        recurring &= Q(last_occurrence__isnull=True) | Q(last_occurrence__gte=window.start)
+    if window.start and window.end:
+        candidates = queryset.filter(recurring).values("id", "start", "end", "rrule", "timezone")
+        matching = [
+            row["id"]
+            for row in candidates.iterator()
+            if recurrence.occurrences(
+                SimpleNamespace(pk=row["id"], **row), window.start, window.end
+            )
+        ]
+        recurring = Q(id__in=matching)
+    return queryset.filter(one_off | recurring)
+
+
 @router.get(
     "/events",
     response={200: EventPage, 422: ValidationErrors},
@@ -139,10 +263,60 @@ def events():
     summary="List published events",
     exclude_unset=True,
 )
-def list_events(request, page: Query[PageParams], params: Query[LangParams]):
-    """Published events by start time."""
-    items, count = paginate(events().published(), page.limit, page.offset)
+def list_events(
+    request,
+    filters: Query[EventFilters],
+    page: Query[PageParams],
+    params: Query[LangParams],
+):
+    """Published events by start time. With `from`/`to`, the events with an occurrence in
+    that window (recurring events expanded; `from` and `to` together at most
+    400 days apart). Repeat a filter parameter to accept several values."""
+    window = clean_window(filters)
+    queryset = filter_events(events().published(), filters)
+    if window.start or window.end:
+        queryset = _in_window(queryset, window)
+    items, count = paginate(queryset, page.limit, page.offset)
     return {"items": [event_item(e, params.lang) for e in items], "count": count}
+
+
+def occurrence_item(occurrence, lang: str | None) -> dict:
+    event = occurrence.event
+    default = event.organisation.community.default_language
+    return {
+        "event": {
+            "id": event.id,
+            "slug": event.slug,
+            "url": public_url("event", event.slug, lang),
+            **language_maps(lang, default, title=event.title),
+        },
+        "start": occurrence.start,
+        "end": occurrence.end,
+        "timezone": event.timezone,
+    }
+
+
+@router.get(
+    "/events/occurrences",
+    response={200: OccurrencePage, 422: ValidationErrors},
+    tags=["events"],
+    summary="Occurrences of published events in a time window",
+    exclude_unset=True,
+)
+def list_occurrences(
+    request,
+    filters: Query[EventFilters],
+    page: Query[PageParams],
+    params: Query[LangParams],
+):
+    """Each occurrence (recurring events expanded in their own time zone) overlapping
+    [`from`, `to`), by start. `from` defaults to now, `to` to 31 days later; at most
+    400 days apart."""
+    window = clean_window(filters, bounded=True)
+    queryset = filter_events(events().published(), filters)
+    found = recurrence.upcoming_occurrences(queryset, window.start, window.end, limit=None)
+    items = found[page.offset : page.offset + page.limit]
+    return {"items": [occurrence_item(o, params.lang) for o in items], "count": len(found)}
 
 
 @router.get(

@@ -18,15 +18,21 @@ from ninja import Field, Schema
 from pydantic import StringConstraints, create_model
 
 from heco.heritage.models import Asset, Theme
+from heco.programme.models import Accessibility, Event, Service
 
 LangCode = Literal[tuple(settings.LANGUAGE_CODES)]  # type: ignore[valid-type]
 AssetKind = Literal[tuple(Asset.Kind.values)]  # type: ignore[valid-type]
 ThemeValue = Literal[tuple(Theme.values)]  # type: ignore[valid-type]
+AccessibilityValue = Literal[tuple(Accessibility.values)]  # type: ignore[valid-type]
+AudienceValue = Literal[tuple(Event.Audience.values)]  # type: ignore[valid-type]
+ServiceKind = Literal[tuple(Service.Kind.values)]  # type: ignore[valid-type]
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
 _NUMBER = r"-?[0-9]{1,3}(\.[0-9]{1,12})?"
 BBOX_PATTERN = rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$"
+_YEAR = r"-?[0-9]{1,4}"
+PERIOD_PATTERN = rf"^(({_YEAR})?-({_YEAR})?|[0-9]{{1,4}})$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=120)]
 Country = Annotated[str, StringConstraints(pattern=COUNTRY_PATTERN)]
 MAX_LIMIT = 100
@@ -96,6 +102,71 @@ class AssetFilters(Schema):
         allow_inf_nan=False,
         description=f"Radius around lat/lon in km, up to {MAX_RADIUS_KM} (default 10).",
     )
+    period: str | None = Field(
+        None,
+        max_length=20,
+        pattern=PERIOD_PATTERN,
+        description="Years the asset's dating overlaps: `1500-1700`, open-ended `1500-` or "
+        "`-1700`, one year `1600`; negative years before the common era (`-500-100`).",
+    )
+    accessibility: list[AccessibilityValue] | None = Field(
+        None,
+        description="Accessibility offered by one of the asset's published services "
+        "(repeatable: any of the values).",
+    )
+    open_now: bool = Field(
+        False, description="Only assets where a published service is open right now."
+    )
+
+
+class ServiceFilters(Schema):
+    """Filters of ``/services``; repeat a parameter for several values."""
+
+    organisation: list[Slug] | None = Field(
+        None, description="Provider organisation slug (repeatable)."
+    )
+    community: list[Slug] | None = Field(
+        None,
+        description="Community slug (repeatable): the community of the asset where the "
+        "service takes place, or of the provider when it has no place.",
+    )
+    kind: list[ServiceKind] | None = Field(None, description="Service kind (repeatable).")
+    asset: list[Slug] | None = Field(
+        None, description="Slug or id of the published asset where it takes place (repeatable)."
+    )
+
+
+WHEN_DESCRIPTION = (
+    "ISO 8601 date (`2025-06-01`) or date-time (`2025-06-01T18:00`, `…Z`, `…+02:00`); "
+    "without an offset in the network's time zone."
+)
+
+
+class EventFilters(Schema):
+    """Filters of ``/events`` and ``/events/occurrences``; repeat a parameter for several
+    values."""
+
+    from_: str | None = Field(
+        None,
+        alias="from",
+        max_length=40,
+        description=f"Occurrences ending after this moment. {WHEN_DESCRIPTION}",
+    )
+    to: str | None = Field(
+        None,
+        max_length=40,
+        description="Occurrences starting before this moment (a date: up to the end of that "
+        f"day). {WHEN_DESCRIPTION}",
+    )
+    organisation: list[Slug] | None = Field(
+        None, description="Organiser or host (venue) organisation slug (repeatable)."
+    )
+    community: list[Slug] | None = Field(
+        None,
+        description="Community slug (repeatable): of the asset where the event takes place, "
+        "else of the venue, else of the organiser.",
+    )
+    audience: list[AudienceValue] | None = Field(None, description="Audience (repeatable).")
 
 
 # --- response shapes ---------------------------------------------------------------------
@@ -265,6 +336,14 @@ class _EventBase(_Identity):
 
 
 EventOut = with_language_maps("Event", _EventBase, "title", "description", doc="An event.")
+EventRef = with_language_maps("EventRef", _Identity, "title", doc="The event of an occurrence.")
+
+
+class OccurrenceOut(Schema):
+    event: EventRef  # type: ignore[valid-type]
+    start: dt.datetime = Field(description="Start, in the event's time zone.")
+    end: dt.datetime | None = Field(None, description="End, in the event's time zone.")
+    timezone: str
 
 
 def page_of(name: str, item: type) -> type:
@@ -282,6 +361,7 @@ NetworkPage = page_of("NetworkPage", NetworkOut)
 AssetPage = page_of("AssetPage", AssetItem)
 ServicePage = page_of("ServicePage", ServiceOut)
 EventPage = page_of("EventPage", EventOut)
+OccurrencePage = page_of("OccurrencePage", OccurrenceOut)
 
 
 class FacetOut(Schema):

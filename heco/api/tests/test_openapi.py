@@ -18,6 +18,10 @@ PATHS = {
     "/api/v1/services/{id}",
     "/api/v1/events",
     "/api/v1/events/{id}",
+    "/api/v1/events/occurrences",
+    "/api/v1/export/csv",
+    "/api/v1/export/xlsx",
+    "/api/v1/export/geojson",
 }
 
 
