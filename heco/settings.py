@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "heco.systems",
     "heco.comms",
     "heco.publish",
+    "heco.newsletters",
+    "heco.feeds",
 ]
 
 MIDDLEWARE = [

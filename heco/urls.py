@@ -12,10 +12,14 @@ urlpatterns = [
     path("", include("heco.printing.urls")),
     path("", include("heco.systems.urls_root")),
     path("staff/comms/", include("heco.comms.urls")),
+    path("", include("heco.newsletters.urls_root")),
+    path("", include("heco.feeds.urls_root")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("heco.site.urls")),
     path("", include("heco.systems.urls")),
+    path("", include("heco.newsletters.urls")),
+    path("", include("heco.feeds.urls")),
     prefix_default_language=True,
 )
 if settings.DEBUG or not settings.PRODUCTION:

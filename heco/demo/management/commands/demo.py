@@ -8,6 +8,7 @@ from django.db.models import ProtectedError
 from heco.comms.demo import load_demo_comms
 from heco.demo import loader
 from heco.heritage.models import Asset
+from heco.newsletters.demo import load_demo_newsletters
 from heco.systems.demo import load_demo_systems
 
 
@@ -58,6 +59,7 @@ class Command(BaseCommand):
         # the other domains' demo records, built on the network above
         load_demo_systems()
         load_demo_comms(stdout=self.stdout)
+        load_demo_newsletters(stdout=self.stdout)
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(

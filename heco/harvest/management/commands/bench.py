@@ -10,6 +10,9 @@ from django.core.management.base import BaseCommand
 
 BENCHMARKS = {
     "harvest": "heco.harvest.bench",
+    "search": "heco.search.bench",
+    "pages": "heco.site.bench",
+    "publish": "heco.publish.bench",
 }
 
 

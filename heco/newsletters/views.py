@@ -1,0 +1,158 @@
+"""Public newsletter pages: sign-up (double opt-in), confirmation, one-click unsubscribe, and
+the web archive of sent editions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from heco.core.cache import public_page
+from heco.newsletters import services
+from heco.newsletters.forms import SignupForm
+from heco.newsletters.models import Edition, SubscriberList
+from heco.newsletters.sending import content_for_language
+from heco.site.views.common import lang
+
+SIGNUPS_PER_HOUR = 5
+RATE_WINDOW = 3600
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def signup_rate_limited(request) -> bool:
+    """Count this sign-up attempt for the client's IP; True once it is over the limit."""
+    limit = int(getattr(settings, "HECO_NEWSLETTER_SIGNUPS_PER_HOUR", SIGNUPS_PER_HOUR))
+    key = f"heco:newsletter:signup:{_client_ip(request)}"
+    cache.add(key, 0, RATE_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, RATE_WINDOW)
+        count = 1
+    return count > limit
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request, slug):
+    subscriber_list = get_object_or_404(
+        SubscriberList.objects.select_related("organisation", "network"), slug=slug, active=True
+    )
+    wording = services.consent_wording(subscriber_list)
+    context = {"subscriber_list": subscriber_list}
+    if request.method == "POST":
+        form = SignupForm(request.POST, consent_label=wording)
+        if signup_rate_limited(request):
+            context.update(
+                form=form,
+                form_errors=[
+                    {
+                        "id": "",
+                        "message": _(
+                            "Too many sign-ups from your network in the last "
+                            "hour. Please try again later."
+                        ),
+                    }  # fmt: skip
+                ],
+            )
+            response = render(request, "newsletters/signup.html", context, status=429)
+            response["Retry-After"] = str(RATE_WINDOW)
+            return response
+        if form.is_spam():  # the same page a person sees, and nothing stored or sent
+            return render(request, "newsletters/signup_done.html", context)
+        if form.is_valid():
+            services.subscriber_signup(
+                subscriber_list=subscriber_list,
+                email=form.cleaned_data["email"],
+                language=form.cleaned_data["language"],
+                consent_text=wording,
+            )
+            context["email"] = form.cleaned_data["email"]
+            return render(request, "newsletters/signup_done.html", context)
+        context.update(form=form, form_errors=form.error_list())
+        return render(request, "newsletters/signup.html", context, status=400)
+    form = SignupForm(initial={"language": lang()}, consent_label=wording)
+    context["form"] = form
+    return render(request, "newsletters/signup.html", context)
+
+
+def _invalid_link(request):
+    return render(request, "newsletters/invalid_link.html", status=404)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """GET shows a button, POST confirms: link scanners that fetch every URL in a mail must
+    not subscribe anyone."""
+    subscriber = services.subscriber_for_confirm_token(token)
+    if subscriber is None:
+        return _invalid_link(request)
+    context = {"subscriber": subscriber, "subscriber_list": subscriber.list}
+    if request.method == "POST":
+        if subscriber.status != subscriber.Status.UNSUBSCRIBED:
+            services.subscriber_confirm(subscriber=subscriber)
+        return render(request, "newsletters/confirmed.html", context)
+    return render(request, "newsletters/confirm.html", context)
+
+
+@csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without a CSRF token
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    subscriber = services.subscriber_for_unsubscribe_token(token)
+    if subscriber is None:
+        with override(lang()):
+            return _invalid_link(request)
+    context = {"subscriber": subscriber, "subscriber_list": subscriber.list}
+    with override(subscriber.language):
+        if request.method == "POST":
+            services.subscriber_unsubscribe(subscriber=subscriber)
+            response = render(request, "newsletters/unsubscribed.html", context)
+        else:
+            response = render(request, "newsletters/unsubscribe.html", context)
+    response["Cache-Control"] = "no-store"
+    response["Content-Language"] = subscriber.language
+    return response
+
+
+@public_page
+def archive(request, slug):
+    subscriber_list = get_object_or_404(SubscriberList, slug=slug)
+    editions = list(
+        subscriber_list.editions.filter(status=Edition.Status.SENT).order_by("-month", "-sent_at")[
+            :200
+        ]
+    )
+    rows = []
+    for edition in editions:
+        code, content = content_for_language(edition, lang())
+        rows.append({"edition": edition, "content": content, "lang": code})
+    return render(
+        request,
+        "newsletters/archive.html",
+        {"subscriber_list": subscriber_list, "rows": rows},
+    )
+
+
+@public_page
+def edition_page(request, slug, edition):
+    edition = (
+        Edition.objects.select_related("list")
+        .filter(list__slug=slug, slug=edition, status=Edition.Status.SENT)
+        .first()
+    )
+    if edition is None:
+        raise Http404(_("No such newsletter edition."))
+    code, content = content_for_language(edition, lang())
+    return render(
+        request,
+        "newsletters/edition.html",
+        {"edition": edition, "subscriber_list": edition.list, "content": content,
+         "content_lang": code, "is_fallback": code != lang()},
+    )  # fmt: skip

@@ -1,0 +1,335 @@
+"""``heco publish``: render every public page in-process and write the static site.
+
+1. Seeds come from discovery.py (sitemap, parameterless pages, calendar months, hooks).
+2. Each page is rendered through Django's test Client (the full middleware stack, exactly what
+   a visitor gets), its links rewritten to relative ones (rewrite.py), and every local link it
+   contains is queued in turn: pagination, per-language feeds, routes … are found by crawling.
+3. Files are written only when their bytes changed: a manifest (output path -> content hash,
+   or source size and mtime for copied static and media files) is kept in the output
+   directory. Files of the previous run that were not produced this time (a withdrawn or
+   tombstoned asset's pages) are removed.
+4. pagefind indexes the HTML (only when some page changed) into ``pagefind/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.test import Client, override_settings
+from django.utils.html import escape
+from django.utils.translation import get_language_info, override
+
+from heco.publish import discovery, urlmap
+from heco.publish.progress import Progress
+from heco.publish.rewrite import LinkPolicy, PageInfo, rewrite_page
+
+MANIFEST = ".heco-publish.json"
+MANIFEST_VERSION = 1
+PAGEFIND_DIR = "pagefind"
+STATIC_SKIP_PREFIXES = ("admin/",)  # the Django admin's files are no part of the public site
+
+
+@dataclass
+class PublishResult:
+    pages_written: int = 0
+    pages_unchanged: int = 0
+    files_copied: int = 0
+    files_unchanged: int = 0
+    removed: int = 0
+    written: list[str] = field(default_factory=list)
+    removed_paths: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)  # URL -> status (404, 410 …)
+    search_indexed: bool = False
+    seconds: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return self.pages_written + self.pages_unchanged
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class Publisher:
+    def __init__(
+        self,
+        out: Path | str,
+        *,
+        base_url: str | None = None,
+        pagefind: bool = True,
+        progress: Progress | None = None,
+    ):
+        self.out = Path(out).resolve()
+        self.base_url = (base_url or settings.SITE_URL).rstrip("/")
+        parts = urlsplit(self.base_url)
+        self.host = parts.netloc or "testserver"
+        self.secure = parts.scheme == "https"
+        self.run_pagefind = pagefind
+        self.progress = progress or Progress(enabled=False)
+        self.old: dict[str, str] = {}
+        self.new: dict[str, str] = {}
+        self.result = PublishResult()
+
+    # --- manifest ----------------------------------------------------------------------------
+
+    def _load_manifest(self) -> None:
+        try:
+            data = json.loads((self.out / MANIFEST).read_text())
+        except (OSError, ValueError):
+            return
+        if data.get("version") == MANIFEST_VERSION:
+            self.old = data.get("files", {})
+
+    def _save_manifest(self) -> None:
+        data = {"version": MANIFEST_VERSION, "files": dict(sorted(self.new.items()))}
+        self._atomic_write(self.out / MANIFEST, json.dumps(data, indent=0).encode())
+
+    # --- writing -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _atomic_write(dest: Path, data: bytes) -> None:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(dest.name + ".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, dest)
+
+    def write(self, rel: str, data: bytes) -> bool:
+        """Write ``data`` at ``rel`` unless the same bytes are there already."""
+        if rel in self.new:
+            return False
+        digest = _digest(data)
+        self.new[rel] = digest
+        dest = self.out / rel
+        if self.old.get(rel) == digest and dest.exists():
+            self.result.pages_unchanged += 1
+            return False
+        self._atomic_write(dest, data)
+        self.result.pages_written += 1
+        self.result.written.append(rel)
+        return True
+
+    def copy(self, rel: str, source: Path) -> None:
+        if rel in self.new:
+            return
+        try:
+            stat = source.stat()
+        except OSError:
+            self.result.skipped["/" + rel] = 404
+            return
+        stamp = f"copy:{stat.st_size}:{stat.st_mtime_ns}"
+        self.new[rel] = stamp
+        dest = self.out / rel
+        if self.old.get(rel) == stamp and dest.exists():
+            self.result.files_unchanged += 1
+            return
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, dest)
+        self.result.files_copied += 1
+
+    def _remove_stale(self) -> None:
+        for rel in sorted(set(self.old) - set(self.new)):
+            path = self.out / rel
+            path.unlink(missing_ok=True)
+            self.result.removed += 1
+            self.result.removed_paths.append(rel)
+            parent = path.parent
+            while parent != self.out and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+
+    # --- the crawl ---------------------------------------------------------------------------
+
+    def run(self) -> PublishResult:
+        started = time.perf_counter()
+        self.out.mkdir(parents=True, exist_ok=True)
+        self._load_manifest()
+        allowed = [*settings.ALLOWED_HOSTS, self.host.split(":")[0]]
+        # the page cache would only fill memory: every page is rendered once
+        with (
+            override_settings(ALLOWED_HOSTS=allowed, HECO_PAGE_CACHE_SECONDS=0),
+            override(settings.LANGUAGE_CODE),
+        ):
+            self._crawl()
+            self._copy_static_tree()
+            self._write_root()
+        self._remove_stale()
+        self._save_manifest()
+        html_changed = any(
+            p.endswith(".html") for p in (*self.result.written, *self.result.removed_paths)
+        )
+        if self.run_pagefind and (
+            html_changed or not (self.out / PAGEFIND_DIR / "pagefind.js").exists()
+        ):
+            self.result.search_indexed = run_pagefind(self.out)
+        self.progress.close()
+        self.result.seconds = time.perf_counter() - started
+        return self.result
+
+    def _crawl(self) -> None:
+        client = Client(
+            HTTP_HOST=self.host,
+            HTTP_ACCEPT="text/html,*/*;q=0.5",
+            raise_request_exception=False,  # a failing page is reported, the rest published
+        )
+        search_paths, asset_filters = self._page_facts()
+        seeds = discovery.seed_urls(self.host, "https" if self.secure else "http")
+        months = {
+            (urlsplit(u).path, urlsplit(u).query) for u in seeds if "month=" in urlsplit(u).query
+        }
+        queue: deque[tuple[str, str]] = deque()
+        seen: set[tuple[str, str]] = set()
+        copies: dict[str, None] = {}
+
+        def found(path: str, query: str) -> None:
+            key = (path, query)
+            if key in seen:
+                return
+            seen.add(key)
+            if path.startswith(("/static/", "/media/")):
+                copies.setdefault(path, None)
+            elif path != "/" and not path.startswith("/pagefind/"):
+                queue.append(key)
+                self.progress.total += 1
+
+        for url in seeds:
+            parts = urlsplit(url)
+            suffix = urlmap.query_suffix(parts.query)
+            found(parts.path, parts.query if suffix else "")
+        policy = LinkPolicy(
+            base_url=self.base_url, months=months, search_paths=search_paths, found=found
+        )
+        while queue:
+            path, query = queue.popleft()
+            self._publish_page(client, policy, path, query, search_paths, asset_filters)
+            self.progress.advance(written=self.result.pages_written)
+        for path in copies:
+            self._copy_url(path)
+
+    def _page_facts(self) -> tuple[set[str], dict[str, dict[str, str]]]:
+        """The search page of each language, and pagefind filters of each published asset
+        (kind, country) keyed by its page's path."""
+        from django.urls import reverse
+
+        from heco.heritage.models import Asset
+        from heco.site.views.common import country_name
+
+        search_paths = set()
+        filters: dict[str, dict[str, str]] = {}
+        rows = list(
+            Asset.objects.published()
+            .values_list("slug", "kind", "community__country")
+            .order_by("slug")
+        )
+        kinds = dict(Asset.Kind.choices)
+        for code in settings.LANGUAGE_CODES:
+            with override(code):
+                search_paths.add(reverse("site:search"))
+                countries: dict[str, str] = {}
+                for slug, kind, country in rows:
+                    if country and country not in countries:
+                        countries[country] = country_name(country, code)
+                    filters[reverse("site:asset", kwargs={"slug": slug})] = {
+                        "kind": str(kinds.get(kind, kind)),
+                        "country": countries.get(country, ""),
+                    }
+        return search_paths, filters
+
+    def _publish_page(self, client, policy, path, query, search_paths, asset_filters) -> None:
+        rel = urlmap.output_path(path, query)
+        if rel is None:
+            return
+        url = f"{path}?{query}" if query else path
+        response = client.get(url, secure=self.secure)
+        if response.status_code != 200:
+            self.result.skipped[url] = response.status_code
+            return
+        content = response.content
+        if response.get("Content-Type", "").startswith("text/html"):
+            lang = path.split("/")[1] if path.count("/") > 1 else settings.LANGUAGE_CODE
+            filters = asset_filters.get(path)
+            info = PageInfo(
+                source=rel,
+                url=url,
+                lang=lang,
+                is_search=path in search_paths and not query,
+                pagefind_body=filters is not None and not query,
+                pagefind_filters=filters or {},
+            )
+            content = rewrite_page(content, info, policy)
+        self.write(rel, content)
+
+    def _copy_url(self, path: str) -> None:
+        rel = urlmap.output_path(path)
+        if rel is None:
+            return
+        if path.startswith("/media/"):
+            source = Path(settings.MEDIA_ROOT) / rel.removeprefix("media/")
+        else:
+            name = rel.removeprefix("static/")
+            found = finders.find(name)
+            source = Path(found) if found else Path(settings.STATIC_ROOT) / name
+        self.copy(rel, source)
+
+    def _copy_static_tree(self) -> None:
+        """Every static file the finders know (CSS may refer to images no page names)."""
+        for finder in finders.get_finders():
+            for name, storage in finder.list(["CVS", ".*", "*~"]):
+                name = name.replace(os.sep, "/")
+                if name.startswith(STATIC_SKIP_PREFIXES):
+                    continue
+                prefix = getattr(storage, "prefix", None)
+                rel = f"static/{prefix}/{name}" if prefix else f"static/{name}"
+                self.copy(rel, Path(storage.path(name)))
+
+    def _write_root(self) -> None:
+        """``/`` picks a language from the browser on the live site; a static index cannot, so
+        it links to every language and moves on to the default one."""
+        default = settings.LANGUAGE_CODE
+        items = "".join(
+            f'<li><a href="{code}/index.html" lang="{code}" hreflang="{code}">'
+            f"{escape(get_language_info(code)['name_local'])}</a></li>"
+            for code in settings.LANGUAGE_CODES
+        )
+        html = (
+            f'<!doctype html>\n<html lang="{default}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<meta http-equiv="refresh" content="0; url={default}/index.html">'
+            f'<link rel="canonical" href="{escape(self.base_url)}/{default}/">'
+            f"<title>HE.CO Hub</title></head><body><main><h1>HE.CO Hub</h1>"
+            f"<ul>{items}</ul></main></body></html>\n"
+        )
+        self.write("index.html", html.encode())
+
+
+def pagefind_available() -> bool:
+    try:
+        import pagefind_bin  # noqa: F401
+    except ImportError:
+        return shutil.which("pagefind") is not None
+    return True
+
+
+def run_pagefind(out: Path) -> bool:
+    """Index ``out`` with pagefind into ``out/pagefind/`` (rebuilt from scratch: the index is a
+    few hashed fragment files and takes seconds even for a large site)."""
+    if not pagefind_available():
+        return False
+    target = out / PAGEFIND_DIR
+    if target.exists():
+        shutil.rmtree(target)
+    command = [sys.executable, "-m", "pagefind", "--site", str(out), "--keep-index-url", "--silent"]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return (target / "pagefind.js").exists()

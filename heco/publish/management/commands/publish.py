@@ -1,0 +1,51 @@
+"""``heco publish --out DIR``: the public site, every language, as static files."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from heco.publish.builder import Publisher
+from heco.publish.progress import Progress
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the public site, every language, as static files (relative links, images, "
+        "feeds, sitemap, pagefind search). Only changed files are rewritten."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--out", required=True, type=Path, help="Output directory.")
+        parser.add_argument(
+            "--base-url",
+            default=None,
+            help="Public address of the live site (canonical links, sitemap; links to what "
+            "the static site lacks). Default: HECO_SITE_URL.",
+        )
+        parser.add_argument(
+            "--no-search", action="store_true", help="Do not build the pagefind index."
+        )
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+
+    def handle(self, *args, **options):
+        progress = Progress(enabled=False) if options["no_progress"] else Progress()
+        result = Publisher(
+            options["out"],
+            base_url=options["base_url"],
+            pagefind=not options["no_search"],
+            progress=progress,
+        ).run()
+        self.stdout.write(
+            f"{result.pages} pages: {result.pages_written} written, "
+            f"{result.pages_unchanged} unchanged; files: {result.files_copied} copied, "
+            f"{result.files_unchanged} unchanged; {result.removed} removed; "
+            f"search index {'built' if result.search_indexed else 'unchanged'}; "
+            f"{result.seconds:.1f} s"
+        )
+        if result.skipped:
+            self.stdout.write(f"{len(result.skipped)} linked URLs were not published:")
+            for url, status in sorted(result.skipped.items())[:20]:
+                self.stdout.write(f"  {status} {url}")
+        failed = [url for url, status in result.skipped.items() if status >= 500]
+        if failed:
+            raise CommandError(f"{len(failed)} pages failed to render, e.g. {failed[0]}")

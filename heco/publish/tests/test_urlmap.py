@@ -1,0 +1,48 @@
+import pytest
+
+from heco.publish import urlmap
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/en/", "en/index.html"),
+        ("/lt/assets/amber-mill/", "lt/assets/amber-mill/index.html"),
+        ("/en/events/?page=1", "en/events/index.html"),
+        ("/en/events/?page=3", "en/events/page-3/index.html"),
+        ("/en/events/calendar/?month=2026-05", "en/events/calendar/month-2026-05/index.html"),
+        ("/feeds/events.ics", "feeds/events.ics"),
+        ("/feeds/events.ics?lang=lt", "feeds/events.lang-lt.ics"),
+        ("/sitemap.xml", "sitemap.xml"),
+        ("/media/renditions/x%20y.jpg", "media/renditions/x y.jpg"),
+    ],
+)
+def test_urls_with_a_static_twin_map_to_files(url, expected):
+    path, _, query = url.partition("?")
+    assert urlmap.output_path(path, query) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/search/?q=mill&country=LT",  # facets need the server
+        "/en/search/?theme=religion",
+        "/en/events/?page=x",
+        "/admin/",
+        "/api/v1/docs",
+        "/oai",
+        "/en/routes/amber-way.pdf",
+        "/en/../etc/passwd",
+    ],
+)
+def test_urls_without_a_static_twin_are_left_out(url):
+    path, _, query = url.partition("?")
+    assert urlmap.output_path(path, query) is None
+
+
+def test_relative_links_name_index_html_explicitly():
+    assert (
+        urlmap.relative("en/search/index.html", "en/assets/amber-mill/index.html")
+        == "../../search/index.html"
+    )
+    assert urlmap.relative("static/site/site.css", "index.html") == "static/site/site.css"
