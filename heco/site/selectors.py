@@ -79,6 +79,16 @@ def map_points(queryset=None, limit: int = MAP_POINTS_LIMIT) -> list[dict]:
     return list(rows)
 
 
+def asset_url_maker():
+    """``url_of(slug)`` -> the asset page's path in the active language, reversing once."""
+    from django.urls import reverse
+
+    marker = "0slug0"
+    template = reverse("site:asset", kwargs={"slug": marker})
+    head, tail = template.split(marker)
+    return lambda slug: f"{head}{slug}{tail}"
+
+
 def nearby_assets(asset: Asset, radius_km: float = NEARBY_RADIUS_KM, limit: int = NEARBY_LIMIT):
     """The ``limit`` nearest published assets within ``radius_km``: bbox pre-filter (index
     asset_latlon) then the exact haversine distance in Python. Returns [(asset, km)]."""

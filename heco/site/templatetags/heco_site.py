@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 
 from heco.core.langmap import LocalisedText, pick
 
@@ -24,19 +24,22 @@ def _lang() -> str:
     return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
+FALLBACK_PHRASES = {
+    "en": gettext_lazy("(in English)"),
+    "lt": gettext_lazy("(in Lithuanian)"),
+    "it": gettext_lazy("(in Italian)"),
+    "sl": gettext_lazy("(in Slovenian)"),
+    "mt": gettext_lazy("(in Maltese)"),
+    "nl": gettext_lazy("(in Dutch)"),
+}
+
+
 def fallback_marker(lang: str) -> str:
-    """ "(in Lithuanian)": whole phrases, so each language can inflect the name as it needs."""
-    code = lang.split("-")[0]
-    phrases = {
-        "en": gettext("(in English)"),
-        "lt": gettext("(in Lithuanian)"),
-        "it": gettext("(in Italian)"),
-        "sl": gettext("(in Slovenian)"),
-        "mt": gettext("(in Maltese)"),
-        "nl": gettext("(in Dutch)"),
-    }
-    if code in phrases:
-        return phrases[code]
+    """ "(in Lithuanian)": whole phrases, so each language can inflect the name as it needs.
+    Only the phrase needed is translated (a list page shows hundreds of markers)."""
+    phrase = FALLBACK_PHRASES.get(lang.split("-")[0])
+    if phrase is not None:
+        return str(phrase)
     return gettext("(in another language: %(code)s)") % {"code": lang}
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from heco.core.cache import public_page
 from heco.network.models import Community, Organisation
 from heco.programme.models import Accessibility, Event, Service
 from heco.site import jsonld, selectors
@@ -41,6 +42,7 @@ def _communities():
     return list(Community.objects.order_by("country", "slug")[:500])
 
 
+@public_page
 def service_list(request):
     form = ServiceFilterForm(request.GET)
     context = {"form": form, "communities": _communities(), "kinds": form.fields["kind"].choices}
@@ -65,6 +67,7 @@ def service_list(request):
     return render(request, "site/service_list.html", context)
 
 
+@public_page
 def service_detail(request, slug):
     code = lang()
     qs = Service.objects.select_related(
@@ -88,6 +91,7 @@ def service_detail(request, slug):
     return render(request, "site/service_detail.html", context)
 
 
+@public_page
 def event_list(request):
     form = PageForm(request.GET)
     context = {"form": form}
@@ -123,6 +127,7 @@ def _month_shift(year: int, month: int, delta: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+@public_page
 def event_calendar(request):
     zone = ZoneInfo(settings.TIME_ZONE)
     today = timezone.localtime(timezone.now(), zone).date()
@@ -173,6 +178,7 @@ def event_calendar(request):
     return render(request, "site/event_calendar.html", context)
 
 
+@public_page
 def event_detail(request, slug):
     code = lang()
     qs = Event.objects.select_related(

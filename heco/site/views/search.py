@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext
 
+from heco.core.cache import public_page
 from heco.core.langmap import pick
 from heco.heritage.models import Asset, Theme
 from heco.network.models import Community, Organisation
@@ -100,6 +101,7 @@ def _facet_groups(form, result, lang_code: str) -> list[dict]:
     return groups
 
 
+@public_page
 def search(request):
     code = lang()
     form = SearchForm(request.GET)
