@@ -36,7 +36,9 @@ format: install
 
 ## make messages: refresh the gettext catalogs of all six languages and compile them
 messages: install
-	cd heco && ../$(BIN)/heco makemessages --all --no-obsolete --ignore "tests/*" && ../$(BIN)/heco compilemessages
+	cd heco && ../$(BIN)/heco makemessages --all --no-obsolete --ignore "tests/*" \
+	  && msgcat --use-first -o locale/mt/LC_MESSAGES/django.po locale/mt/LC_MESSAGES/django.po locale/mt/django_builtin.po \
+	  && ../$(BIN)/heco compilemessages
 
 bench: install
 	$(BIN)/heco bench search --records 100000
