@@ -52,6 +52,12 @@ class IndexDocument:
     def accessibility_field(self) -> str:
         return joined(self.accessibility)
 
+    @property
+    def facet_bits(self) -> int:
+        from heco.search.backends.common import facet_bits
+
+        return facet_bits(self.themes, self.accessibility)
+
 
 def joined(values) -> str:
     """``["a", "b"]`` -> ``"|a|b|"`` (empty list -> ``""``): membership is ``LIKE '%|a|%'``."""

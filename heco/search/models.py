@@ -32,6 +32,9 @@ class SearchDocument(models.Model):
     end_year = models.IntegerField(null=True)
     lat = models.FloatField(null=True)
     lon = models.FloatField(null=True)
+    # themes (bits 0-7) and accessibility (bits 8-23) as one integer: a filter is one
+    # "facet_bits & mask <> 0" test per row instead of LIKE on a string (see common.facet_bits)
+    facet_bits = models.IntegerField(default=0)
     weight = models.FloatField(default=0.0)
     sort_title = models.CharField(max_length=255, blank=True)
 
@@ -42,6 +45,8 @@ class SearchDocument(models.Model):
         indexes = [
             # browse (empty q): ORDER BY weight DESC, sort_title
             models.Index(fields=["-weight", "sort_title"], name="search_doc_browse"),
+            # exact title matches rank first: WHERE sort_title IN (folded query)
+            models.Index(fields=["sort_title"], name="search_doc_title"),
             # facet filters without text: WHERE country IN (...) etc.
             models.Index(fields=["country"], name="search_doc_country"),
             models.Index(fields=["community"], name="search_doc_community"),
@@ -70,3 +75,28 @@ class SearchText(models.Model):
 
     def __str__(self):
         return str(self.docid)
+
+
+class SearchFacetCount(models.Model):
+    """Exact facet counts of the whole index, for the unfiltered browse (no text, no filter).
+
+    One row per (facet, value); the row ("", "") holds the number of documents. Kept exact by
+    every index write (``heco.search.facetcache``): deltas on ``index_assets()``, a full count
+    on ``rebuild()`` / ``bulk_load()``. Without the ("", "") row the table is not trusted and
+    is recounted on the next browse.
+    """
+
+    facet = models.CharField(max_length=24)
+    value = models.CharField(max_length=120)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "search_facet_count"
+        verbose_name = _("search facet count")
+        verbose_name_plural = _("search facet counts")
+        constraints = [
+            models.UniqueConstraint(fields=["facet", "value"], name="search_facet_count_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.facet}={self.value}: {self.count}"

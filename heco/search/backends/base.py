@@ -6,16 +6,25 @@ Design for large indexes (1,000,000 documents, p95 <= 50 ms including facets):
   so the full-text doclists (FTS5 rowid order / the docid order we ask PostgreSQL for) list
   the most important documents first. New documents indexed between rebuilds are appended
   (largest docid) until the next rebuild puts them in place.
-* **Matching** reads at most ``EXACT_LIMIT + 1`` matching documents, in docid order, with
-  every filter applied in SQL. If there are no more than ``EXACT_LIMIT``, the total and facet
-  counts are exact. Otherwise the first ``EXACT_LIMIT`` are a sample (biased towards heavy
-  documents): the total is extrapolated from how far into the docid range the sample
-  reached (``EXACT_LIMIT * max_docid / last_sampled_docid``), facet counts are scaled by the
-  same factor, and ``total_exact`` / ``facets_exact`` are False.
-* **Ranking** scores only the first ``RANK_CANDIDATES`` matches (the heaviest ones) with the
-  text score (FTS5 bm25 / ts_rank, titles weighted above names/tags above descriptions)
-  multiplied by ``1 + WEIGHT_BOOST * weight``; later matches follow in docid order. With an
-  empty ``q`` (browse) results are ordered by weight, then title, then docid, from an index.
+* **Matching** reads at most ``EXACT_LIMIT + 1`` (2,001) matching documents, in docid order,
+  with every filter applied in SQL (themes/accessibility as one ``facet_bits & mask`` test).
+  If there are no more than ``EXACT_LIMIT``, the total and facet counts are exact. Otherwise
+  the first ``EXACT_LIMIT`` are a sample (biased towards heavy documents): the total is
+  extrapolated from how far into the docid range the sample reached
+  (``EXACT_LIMIT * max_docid / last_sampled_docid``), facet counts are scaled by the same
+  factor, and ``total_exact`` / ``facets_exact`` are False (the site says "about N"). The
+  sample was 20,000 rows; reading and counting them cost 0.3-0.5 s at 200,000 documents.
+* **Unfiltered browse** (no text, no filter) reads its exact total and facets from
+  ``search_facet_count`` (kept exact by every index write, see ``heco.search.facetcache``)
+  and its page from the (weight, title) index: no scan at any size.
+* **Ranking** scores, with the text score (FTS5 bm25 / ts_rank, titles weighted above
+  names/tags above descriptions) multiplied by ``1 + WEIGHT_BOOST * weight``, only:
+  the first ``RANK_CANDIDATES`` matches (the heaviest ones), the first ``TITLE_CANDIDATES``
+  matches with every word in a title (so that a light document whose title matches is not
+  lost behind thousands of heavy documents that only mention the word), and the documents
+  whose display title *is* the query (an index lookup on ``sort_title``), which come first.
+  The other matches follow in docid order. With an empty ``q`` (browse) results are ordered
+  by weight, then title, then docid, from an index.
 * **Facets are disjunctive**: the counts of a facet ignore that facet's own filter (so a
   visitor who ticked "LT" still sees how many results "IT" would add) but respect every
   other filter and the text. Facets without a filter are counted on the main result rows;
@@ -38,8 +47,10 @@ from heco.search.base import FACETS, SearchQuery, SearchResult
 
 log = logging.getLogger(__name__)
 
-EXACT_LIMIT = 20_000  # matches read per query; beyond this, totals and facets are estimated
-RANK_CANDIDATES = 1_000  # matches scored for relevance; the rest follow in weight order
+EXACT_LIMIT = 2_000  # matches read per query; beyond this, totals and facets are estimated
+RANK_CANDIDATES = 500  # matches scored for relevance; the rest follow in weight order
+PREFIX_PROBE_CHARS = 4  # longer last words are first tried as whole words (see search())
+TITLE_CANDIDATES = 200  # matches with every word in a title, also scored (see _ranked_page)
 WEIGHT_BOOST = 0.5  # final score = text score * (1 + WEIGHT_BOOST * static weight)
 MAX_LIMIT = 200  # page size cap
 INDEX_BATCH = 500  # assets per build/write batch in index_assets() and rebuild()
@@ -77,8 +88,15 @@ class SqlBackend:
     def source(self, terms: list[str], prefix: bool) -> Source:
         raise NotImplementedError
 
-    def text_scores(self, terms: list[str], prefix: bool, docids: list[int]) -> dict[int, float]:
-        """Relevance (higher is better) of the given matching docids."""
+    def title_source(self, terms: list[str], prefix: bool) -> Source:
+        """Like source(), but every word must be in the title field."""
+        raise NotImplementedError
+
+    def text_scores(
+        self, terms: list[str], prefix: bool, docids: list[int], many: bool = False
+    ) -> dict[int, float]:
+        """Relevance (higher is better) of the given matching docids; ``many``: the words
+        match more than EXACT_LIMIT documents (a backend may then use a cheaper score)."""
         raise NotImplementedError
 
     def int_list_clause(self, column: str, values: list[int]) -> Clause:
@@ -123,31 +141,42 @@ class SqlBackend:
                 return empty
             base.append(self.asset_list_clause("d.asset_id", open_ids))
         facet_filters = common.facet_clauses(query)
-        source = self.source(terms, query.prefix)
+        prefix = query.prefix
+        source = self.source(terms, prefix)
 
         with connection.cursor() as cursor:
+            if not terms and not base and not facet_filters:
+                return self._browse_all(cursor, want_facets, limit, offset)
             columns = FACET_ROW_COLUMNS if want_facets else "d.docid, d.weight"
-            rows = self._select(
-                cursor, source, base + list(facet_filters.values()), columns, EXACT_LIMIT + 1
-            )
+            filters = base + list(facet_filters.values())
+            rows = None
+            if prefix and terms and len(terms[-1]) >= PREFIX_PROBE_CHARS:
+                # A long prefix has no prefix index: FTS5 / GIN merge the whole doclists of
+                # every word it starts. If the typed word alone already has more than
+                # EXACT_LIMIT matches, the result is an estimate either way: take the sample
+                # from the word itself (cheap, lazy) and leave the prefix out.
+                exact_source = self.source(terms, False)
+                probe = self._select(cursor, exact_source, filters, columns, EXACT_LIMIT + 1)
+                if len(probe) > EXACT_LIMIT:
+                    rows, prefix, source = probe, False, exact_source
+            if rows is None:
+                rows = self._select(cursor, source, filters, columns, EXACT_LIMIT + 1)
             exceeded = len(rows) > EXACT_LIMIT
             rows = rows[:EXACT_LIMIT]
             scale = self._scale(cursor, rows) if exceeded else 1.0
             if not exceeded:
                 total, total_exact = len(rows), True
-            elif not terms and not base and not facet_filters:
-                cursor.execute("SELECT COUNT(*) FROM search_document")
-                total, total_exact = cursor.fetchone()[0], True
             else:
                 total, total_exact = round(len(rows) * scale), False
 
             facets, facets_exact = {}, not exceeded
             if want_facets:
+                columns = list(zip(*rows, strict=True)) if rows else []
                 for name in FACETS:
                     if name not in facet_filters:
-                        idx = FACET_ROW_INDEX[name]
-                        picked = [tuple(r[i] for i in idx) for r in rows]
-                        facets[name] = common.count_facet(name, picked, scale)
+                        picked = [columns[i] for i in FACET_ROW_INDEX[name]] if rows else []
+                        counter = common.facet_counter_columns(name, picked)
+                        facets[name] = common.facet_values(name, counter, scale)
                         continue
                     others = base + [c for f, c in facet_filters.items() if f != name]
                     cols = ", ".join(f"d.{c}" for c in common.FACET_COLUMNS[name])
@@ -163,12 +192,38 @@ class SqlBackend:
 
             where = base + list(facet_filters.values())
             if terms:
-                docids = self._ranked_page(cursor, source, where, terms, query.prefix, rows)
-                docids = docids[offset : offset + limit]
+                titled = (
+                    self._select(
+                        cursor,
+                        self.title_source(terms, prefix),
+                        where,
+                        "d.docid, d.weight",
+                        TITLE_CANDIDATES,
+                    )
+                    if exceeded or len(rows) > RANK_CANDIDATES
+                    else []
+                )
+                exact = self._exact_titles(cursor, query.q, terms, where)
+                ranked = self._ranked_page(
+                    cursor, where, terms, prefix, rows, titled + exact, exact, exceeded
+                )
+                docids = ranked[offset : offset + limit]
                 if exceeded and len(docids) < limit:
-                    start = max(offset, EXACT_LIMIT)
+                    # the matches after the sample, in docid order, less the title
+                    # candidates already ranked
+                    last = rows[-1][0]
+                    later = [Clause(f"{source.order} > %s", [last])]
+                    extras = sorted({r[0] for r in titled + exact if r[0] > last})
+                    if extras:
+                        inside = self.int_list_clause("+d.docid", extras)
+                        later.append(Clause(f"NOT ({inside.sql})", inside.params))
                     more = self._select(
-                        cursor, source, where, "d.docid", limit - len(docids), start
+                        cursor,
+                        source,
+                        where + later,
+                        "d.docid",
+                        limit - len(docids),
+                        max(0, offset - len(ranked)),
                     )
                     docids += [r[0] for r in more]
                 ids = self._asset_ids(cursor, docids)
@@ -181,6 +236,15 @@ class SqlBackend:
             facets=facets,
             facets_exact=facets_exact,
         )
+
+    def _browse_all(self, cursor, want_facets, limit, offset) -> SearchResult:
+        """No text, no filter: exact total and facets from search_facet_count, page by index."""
+        from heco.search import facetcache
+
+        with transaction.atomic():
+            total, facets = facetcache.browse(cursor)
+        ids = self._browse_page(cursor, [], limit, offset) if limit else []
+        return SearchResult(ids=ids, total=total, facets=facets if want_facets else {})
 
     def _select(self, cursor, source: Source, clauses, columns: str, limit: int, offset=0):
         where = source.where + list(clauses)
@@ -200,15 +264,41 @@ class SqlBackend:
         last = rows[-1][0] if rows else 0
         return max(1.0, max_docid / last) if last else 1.0
 
-    def _ranked_page(self, cursor, source, where, terms, prefix, rows) -> list[int]:
-        candidates = [r[0] for r in rows[:RANK_CANDIDATES]]
+    def _exact_titles(self, cursor, q, terms, where) -> list[tuple]:
+        """Documents whose (display) title is exactly the query, case and accents folded:
+        an index lookup on sort_title, whatever the weight of the document."""
+        from heco.search.documents import fold
+
+        keys = list(dict.fromkeys([fold(q.strip())[:255], " ".join(terms)[:255]]))
+        clauses = [Clause(f"d.sort_title IN ({', '.join(['%s'] * len(keys))})", keys), *where]
+        params = [p for c in clauses for p in c.params]
+        sql = "SELECT d.docid, d.weight FROM search_document d WHERE " + " AND ".join(  # noqa: S608 - fixed fragments only
+            f"({c.sql})" for c in clauses
+        )
+        cursor.execute(sql + f" ORDER BY d.docid LIMIT {int(TITLE_CANDIDATES)}", params)
+        return cursor.fetchall()
+
+    def _ranked_page(
+        self, cursor, where, terms, prefix, rows, titled, exact, exceeded
+    ) -> list[int]:
+        """Score the first RANK_CANDIDATES matches and the first TITLE_CANDIDATES matches with
+        every word in a title (light documents whose title matches would otherwise never be
+        scored when a word is common); exact title matches come first; the other matches
+        follow in docid (weight) order."""
         weights = {r[0]: r[1] or 0.0 for r in rows[:RANK_CANDIDATES]}
-        scores = self.text_scores(terms, prefix, candidates) if candidates else {}
+        weights.update((r[0], r[1] or 0.0) for r in titled)
+        candidates = sorted(weights)
+        scores = self.text_scores(terms, prefix, candidates, exceeded) if candidates else {}
+        first = {r[0] for r in exact}
         ranked = sorted(
             candidates,
-            key=lambda d: (-scores.get(d, 0.0) * (1 + WEIGHT_BOOST * weights[d]), d),
+            key=lambda d: (
+                d not in first,
+                -scores.get(d, 0.0) * (1 + WEIGHT_BOOST * weights[d]),
+                d,
+            ),
         )
-        return ranked + [r[0] for r in rows[RANK_CANDIDATES:]]
+        return ranked + [r[0] for r in rows[RANK_CANDIDATES:] if r[0] not in weights]
 
     def _browse_page(self, cursor, where, limit, offset) -> list[uuid.UUID]:
         params = [p for c in where for p in c.params]
@@ -239,6 +329,7 @@ class SqlBackend:
             self._index_batch(ids[start : start + INDEX_BATCH])
 
     def _index_batch(self, ids: list[uuid.UUID]) -> None:
+        from heco.search import facetcache
         from heco.search.documents import build_documents
         from heco.search.models import SearchDocument
 
@@ -248,15 +339,21 @@ class SqlBackend:
             existing = dict(
                 SearchDocument.objects.filter(asset_id__in=ids).values_list("asset_id", "docid")
             )
+            removed = []
             if existing:
+                removed = facetcache.rows_for(
+                    cursor, self.int_list_clause("d.docid", list(existing.values()))
+                )
                 self._delete_docs(cursor, list(existing.values()))
             if not docs:
+                facetcache.apply(cursor, removed, [])
                 return
             cursor.execute("SELECT MAX(docid) FROM search_document")
             max_docid = cursor.fetchone()[0]
             if max_docid is None:
                 # empty index: also clear full-text entries orphaned by a table flush (tests)
                 self.fts_delete(cursor, None)
+                facetcache.invalidate(cursor)
             # docids of the rows just deleted and kept for re-use may exceed what is left
             next_docid = max([max_docid or 0, *existing.values()]) + 1
             pairs = []
@@ -267,6 +364,12 @@ class SqlBackend:
                 pairs.append((docid, doc))
             self._insert_docs(pairs)
             self.fts_insert(cursor, [docid for docid, _doc in pairs])
+            added = [
+                (d.country, d.community, d.organisation, d.kind, d.themes_field[:255],
+                 d.accessibility_field[:255], d.start_year, d.end_year)
+                for d in docs
+            ]  # fmt: skip
+            facetcache.apply(cursor, removed, added)
 
     def _delete_docs(self, cursor, docids: list[int]) -> None:
         from heco.search.models import SearchDocument, SearchText
@@ -289,6 +392,7 @@ class SqlBackend:
                     kind=doc.kind,
                     themes=doc.themes_field[:255],
                     accessibility=doc.accessibility_field[:255],
+                    facet_bits=doc.facet_bits,
                     start_year=doc.start_year,
                     end_year=doc.end_year,
                     lat=doc.lat,
@@ -315,6 +419,7 @@ class SqlBackend:
         """
         from heco.core.models import Status
         from heco.heritage.models import Asset
+        from heco.search import facetcache
         from heco.search.documents import build_documents
         from heco.search.models import SearchDocument, SearchText
 
@@ -350,6 +455,7 @@ class SqlBackend:
                     f"WHERE r.r_old = {alias}.docid"
                 )
             self.fts_insert(cursor, None)
+            facetcache.recount(cursor)
         return done
 
 

@@ -32,8 +32,43 @@ FACET_COLUMNS = {
     "period": ("start_year", "end_year"),
 }
 MULTI_VALUED = {"theme", "accessibility"}
+
+# bit of each theme / accessibility value in search_document.facet_bits. Append only: the bits
+# of indexed documents must keep their meaning (a value not listed here is still indexed in
+# the string column and filtered with LIKE).
+THEME_BITS = {
+    value: 1 << i
+    for i, value in enumerate(
+        ("public-space", "adult-education", "entrepreneurship", "valorization-ethics")
+    )
+}
+ACCESSIBILITY_BITS = {
+    value: 1 << (8 + i)
+    for i, value in enumerate(
+        (
+            "step-free",
+            "accessible-toilet",
+            "audio-description",
+            "sign-language",
+            "easy-read",
+            "induction-loop",
+            "tactile",
+            "seating",
+        )
+    )
+}
+BITS = {"theme": THEME_BITS, "accessibility": ACCESSIBILITY_BITS}
 FACET_VALUES_LIMIT = 100  # values returned per facet (most frequent first)
 CENTURY_SPAN_LIMIT = 50  # an asset spanning more centuries is not counted in the period facet
+
+
+def facet_bits(themes, accessibility) -> int:
+    bits = 0
+    for value in themes or ():
+        bits |= THEME_BITS.get(value, 0)
+    for value in accessibility or ():
+        bits |= ACCESSIBILITY_BITS.get(value, 0)
+    return bits
 
 
 def tokenize(q: str | None) -> list[str]:
@@ -70,7 +105,12 @@ def facet_clauses(query) -> dict[str, Clause]:
             out[name] = _in_clause(name, values)
     for name, column in (("theme", "themes"), ("accessibility", "accessibility")):
         values = list(dict.fromkeys(getattr(query, name)))
-        if values:
+        if values and all(v in BITS[name] for v in values):
+            mask = 0
+            for value in values:
+                mask |= BITS[name][value]
+            out[name] = Clause("(d.facet_bits & %s) <> 0", [mask])
+        elif values:
             sql = " OR ".join([f"d.{column} LIKE %s ESCAPE '!'"] * len(values))
             out[name] = Clause(f"({sql})", [_like_value(v) for v in values])
     if query.period and any(v is not None for v in query.period):
@@ -136,21 +176,47 @@ def centuries(start, end) -> list[str]:
     return [str(c) for c in range(first, last + 100, 100)]
 
 
-def count_facet(name: str, rows, scale: float = 1.0) -> list:
+def facet_counter(name: str, rows) -> Counter:
     """Count one facet's values over ``rows`` (tuples of that facet's columns)."""
+    return facet_counter_columns(name, list(zip(*rows, strict=True)) if rows else [])
+
+
+def facet_counter_columns(name: str, columns) -> Counter:
+    """Like facet_counter(), over column sequences: ``(values,)`` or ``(starts, ends)``.
+
+    Identical values are counted first (C speed) and expanded once each, so 2,000 rows cost
+    a few hundred microseconds whatever the facet.
+    """
+    counter: Counter = Counter()
+    if not columns:
+        return counter
+    if name == "period":
+        for (start, end), count in Counter(zip(columns[0], columns[1], strict=True)).items():
+            for century in centuries(start, end):
+                counter[century] += count
+    elif name in MULTI_VALUED:
+        for value, count in Counter(columns[0]).items():
+            for part in split(value):
+                counter[part] += count
+    else:
+        counter = Counter(columns[0])
+        counter.pop("", None)
+        counter.pop(None, None)
+    return counter
+
+
+def facet_values(name: str, counter, scale: float = 1.0) -> list:
+    """Counter -> FacetValue list: centuries in order, other facets most frequent first."""
     from heco.search.base import FacetValue
 
-    counter: Counter = Counter()
+    items = [(value, count) for value, count in counter.items() if count > 0]
     if name == "period":
-        for start, end in rows:
-            counter.update(centuries(start, end))
-    elif name in MULTI_VALUED:
-        for (value,) in rows:
-            counter.update(split(value))
+        items = sorted(items, key=lambda kv: int(kv[0]))
     else:
-        counter.update(value for (value,) in rows if value)
-    if name == "period":
-        items = sorted(counter.items(), key=lambda kv: int(kv[0]))
-    else:
-        items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES_LIMIT]
+        items = sorted(items, key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES_LIMIT]
     return [FacetValue(value, max(1, round(count * scale))) for value, count in items]
+
+
+def count_facet(name: str, rows, scale: float = 1.0) -> list:
+    """Count one facet's values over ``rows`` (tuples of that facet's columns)."""
+    return facet_values(name, facet_counter(name, rows), scale)

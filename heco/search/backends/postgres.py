@@ -22,10 +22,21 @@ TSVECTOR = " || ".join(
 )
 
 
-def tsquery_text(terms: list[str], prefix: bool) -> str:
+def create_tsv_index(cursor) -> None:
+    """The GIN index on ``tsv`` (also re-created by the bulk path after loading)."""
+    cursor.execute(
+        "CREATE INDEX IF NOT EXISTS search_document_tsv ON search_document USING gin (tsv)"
+    )
+
+
+def tsquery_text(terms: list[str], prefix: bool, weights: str = "") -> str:
+    """``'a' & 'b':*`` (``weights="A"``: only in titles, ``'a':A & 'b':*A``)."""
     quoted = ["'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms]
-    if prefix and quoted and len(terms[-1]) >= MIN_PREFIX_CHARS:
-        quoted[-1] += ":*"
+    last = len(quoted) - 1
+    for i in range(len(quoted)):
+        star = "*" if prefix and i == last and len(terms[-1]) >= MIN_PREFIX_CHARS else ""
+        if star or weights:
+            quoted[i] += ":" + star + weights
     return " & ".join(quoted)
 
 
@@ -41,7 +52,14 @@ class PostgresBackend(SqlBackend):
             "d.docid",
         )
 
-    def text_scores(self, terms, prefix, docids):
+    def title_source(self, terms, prefix) -> Source:
+        return Source(
+            "search_document d",
+            [Clause(f"d.tsv @@ {TSQUERY}", [tsquery_text(terms, prefix, "A")])],
+            "d.docid",
+        )
+
+    def text_scores(self, terms, prefix, docids, many=False):
         from django.db import connection
 
         with connection.cursor() as cursor:

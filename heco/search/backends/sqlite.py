@@ -23,6 +23,11 @@ def match_expression(terms: list[str], prefix: bool) -> str:
     return " ".join(quoted)
 
 
+def title_expression(terms: list[str], prefix: bool) -> str:
+    """Every word in the title column: ``title : ("a" "b"*)``."""
+    return "title : (" + match_expression(terms, prefix) + ")"
+
+
 class SqliteBackend(SqlBackend):
     vendor = "sqlite"
 
@@ -38,7 +43,14 @@ class SqliteBackend(SqlBackend):
             "search_fts.rowid",
         )
 
-    def text_scores(self, terms, prefix, docids):
+    def title_source(self, terms, prefix) -> Source:
+        source = self.source(terms, prefix)
+        source.where = [Clause("search_fts MATCH %s", [title_expression(terms, prefix)])]
+        return source
+
+    def text_scores(self, terms, prefix, docids, many=False):
+        if many:
+            return self._field_scores(terms, prefix, docids)
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         cursor_sql = (
             f"SELECT rowid, bm25(search_fts, {weights}) FROM search_fts "  # noqa: S608
@@ -55,6 +67,25 @@ class SqliteBackend(SqlBackend):
                 [match_expression(terms, prefix), min(docids), max(docids), json.dumps(docids)],
             )
             return {docid: -score for docid, score in cursor.fetchall()}
+
+    def _field_scores(self, terms, prefix, docids):
+        """Title > meta > body, without bm25: bm25 counts every document of each word
+        (a full doclist scan: ~0.5 s for a word in 500,000 documents). Each column filter
+        query only walks the doclists between the smallest and largest candidate."""
+        from django.db import connection
+
+        scores = dict.fromkeys(docids, 1.0)  # every candidate matches somewhere
+        expression = match_expression(terms, prefix)
+        with connection.cursor() as cursor:
+            for column, weight in (("meta", BM25_WEIGHTS[1]), ("title", BM25_WEIGHTS[0])):
+                cursor.execute(
+                    "SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
+                    "AND rowid BETWEEN %s AND %s AND +rowid IN (SELECT value FROM json_each(%s))",
+                    [f"{column} : ({expression})", min(docids), max(docids), json.dumps(docids)],
+                )
+                for (docid,) in cursor.fetchall():
+                    scores[docid] = max(scores[docid], weight)
+        return scores
 
     def int_list_clause(self, column, values) -> Clause:
         sql = f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - column is ours
