@@ -9,6 +9,7 @@ id is the item's UUID as a URN (``urn:uuid:…``), stable across renames and hos
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,6 +23,8 @@ from django.utils.translation import override
 from heco.core.langmap import pick
 from heco.feeds.selectors import FEED_LIMIT, feed_language, items_for
 from heco.network.models import Community, Organisation
+
+EMPTY_FEED_DATE = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 
 @dataclass
@@ -63,7 +66,12 @@ class NewsRssFeed(Feed):
 
     def get_feed(self, obj, request):
         with override(obj.lang):
-            return super().get_feed(obj, request)
+            feed = super().get_feed(obj, request)
+        if not feed.items:
+            # Django falls back to "now" for an empty feed; a stable date keeps the bytes (and
+            # the static export, and readers' caches) unchanged until there is news
+            feed.latest_post_date = lambda: EMPTY_FEED_DATE
+        return feed
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
