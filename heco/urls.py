@@ -22,5 +22,12 @@ urlpatterns += i18n_patterns(
     path("", include("heco.feeds.urls")),
     prefix_default_language=True,
 )
+
+
+def serve_media(request, path):
+    """Uploaded media for a local run (nginx or object storage serves it in production)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.DEBUG or not settings.PRODUCTION:
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+    urlpatterns.append(path("media/<path:path>", serve_media))
