@@ -15,7 +15,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import positive_data_acceptance
+from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
 from heco.testing.factories import AssetFactory, EventFactory, ServiceFactory
 from heco.wsgi import application
@@ -42,9 +42,15 @@ def some_records(db):
 @settings(
     max_examples=40,
     deadline=None,
+    derandomize=True,  # the same examples on every run: CI is reproducible
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_api_never_answers_5xx_and_matches_its_schema(case, some_records):
     response = case.call()
     assert response.status_code < 500, (case.path, case.query, response.text[:500])
-    case.validate_response(response, excluded_checks=[positive_data_acceptance])
+    # Cross-parameter rules (lat needs lon) and lenient slug parsing cannot be expressed in
+    # OpenAPI, so "valid by schema" and "invalid by schema" are not judged; 5xx and the shape
+    # of every response are.
+    case.validate_response(
+        response, excluded_checks=[positive_data_acceptance, negative_data_rejection]
+    )
