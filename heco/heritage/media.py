@@ -19,7 +19,7 @@ from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 RENDITION_WIDTHS = (320, 800, 1600)
 RENDITION_FORMAT = "WEBP"
@@ -81,6 +81,17 @@ def _audio_format(head: bytes) -> str | None:
     return None
 
 
+def _load_strictly(image: Image.Image) -> None:
+    """Decode every pixel and refuse truncated data, even when another library has relaxed
+    Pillow globally (WeasyPrint sets ``ImageFile.LOAD_TRUNCATED_IMAGES = True`` on import)."""
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def _open_image(file) -> Image.Image:
     """Open and check an image by content; raises ValidationError for anything unsafe."""
     not_image = ValidationError(
@@ -106,7 +117,7 @@ def _open_image(file) -> Image.Image:
                 probe.verify()  # structure and checksums, without decoding the pixels
             file.seek(0)
             image = Image.open(file)
-            image.load()  # decoding catches truncated data that verify() lets through
+            _load_strictly(image)  # decoding catches truncated data that verify() lets through
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise bomb
         except ValidationError:

@@ -219,3 +219,12 @@ def test_a_fake_image_is_not_stored(home_org, settings):
         )
     assert not Media.objects.exists()
     assert not any(Path(settings.MEDIA_ROOT).rglob("*.jpg"))
+
+
+def test_a_truncated_image_is_refused_even_after_weasyprint_relaxed_pillow():
+    import weasyprint  # noqa: F401  (sets PIL.ImageFile.LOAD_TRUNCATED_IMAGES = True)
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    with pytest.raises(ValidationError):
+        validate_upload(upload(jpeg_bytes()[:2000]), "image")
