@@ -80,6 +80,21 @@ def _document_row(docid: int, doc: BulkDocument, asset_id) -> tuple:
     )
 
 
+def _keys(doc: BulkDocument) -> str:
+    from heco.search.keys import document_keys
+
+    return document_keys(
+        country=doc.country,
+        community=doc.community,
+        organisation=doc.organisation,
+        kind=doc.kind,
+        themes=doc.themes,
+        accessibility=doc.accessibility,
+        lat=doc.lat,
+        lon=doc.lon,
+    )
+
+
 def bulk_load(
     documents: Iterable[BulkDocument],
     *,
@@ -165,7 +180,9 @@ def _insert_rows_sqlite(cursor, documents, progress) -> int:
         f"INSERT INTO search_document ({DOCUMENT_COLUMNS}, facet_bits) "  # noqa: S608
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
     )
-    text_sql = "INSERT INTO search_text (docid, title, meta, body) VALUES (%s, %s, %s, %s)"
+    text_sql = (
+        "INSERT INTO search_text (docid, title, meta, body, keys) VALUES (%s, %s, %s, %s, %s)"
+    )
     raw = cursor.cursor  # sqlite3 cursor underneath Django's wrapper: no per-row overhead
     doc_sql, text_sql = doc_sql.replace("%s", "?"), text_sql.replace("%s", "?")
     count = 0
@@ -173,7 +190,7 @@ def _insert_rows_sqlite(cursor, documents, progress) -> int:
     for doc in documents:
         count += 1
         docs.append(_document_row(count, doc, doc.asset_id.hex))
-        texts.append((count, doc.title, doc.meta, doc.body))
+        texts.append((count, doc.title, doc.meta, doc.body, _keys(doc)))
         if len(docs) >= BATCH:
             raw.executemany(doc_sql, docs)
             raw.executemany(text_sql, texts)
@@ -208,7 +225,7 @@ def _copy_rows_postgres(cursor, documents, progress) -> int:
     def flush(docs, texts):
         for table, columns, rows in (
             ("search_bulk_document", f"{DOCUMENT_COLUMNS}, facet_bits", docs),
-            ("search_text", "docid, title, meta, body", texts),
+            ("search_text", "docid, title, meta, body, keys", texts),
         ):
             buffer = io.StringIO()
             for row in rows:
@@ -221,7 +238,7 @@ def _copy_rows_postgres(cursor, documents, progress) -> int:
     for doc in documents:
         count += 1
         docs.append(_document_row(count, doc, doc.asset_id))
-        texts.append((count, doc.title, doc.meta, doc.body))
+        texts.append((count, doc.title, doc.meta, doc.body, _keys(doc)))
         if len(docs) >= BATCH:
             flush(docs, texts)
             docs, texts = [], []

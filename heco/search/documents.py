@@ -53,6 +53,21 @@ class IndexDocument:
         return joined(self.accessibility)
 
     @property
+    def keys(self) -> str:
+        from heco.search.keys import document_keys
+
+        return document_keys(
+            country=self.country,
+            community=self.community,
+            organisation=self.organisation,
+            kind=self.kind,
+            themes=self.themes,
+            accessibility=self.accessibility,
+            lat=self.lat,
+            lon=self.lon,
+        )
+
+    @property
     def facet_bits(self) -> int:
         from heco.search.backends.common import facet_bits
 

@@ -67,6 +67,8 @@ class SearchText(models.Model):
     title = models.TextField(blank=True)  # titles in every language (highest weight)
     meta = models.TextField(blank=True)  # organisation/community names, tags, designation, ids
     body = models.TextField(blank=True)  # summaries and descriptions in every language
+    # filter keys (facet values, grid cells) as words, never matched by user text; see keys.py
+    keys = models.TextField(blank=True)
 
     class Meta:
         db_table = "search_text"

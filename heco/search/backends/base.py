@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
 
+from heco.search import keys as filter_keys
 from heco.search.backends import common
 from heco.search.backends.common import Clause
 from heco.search.base import FACETS, SearchQuery, SearchResult
@@ -85,10 +86,12 @@ class SqlBackend:
     vendor = ""
 
     # ---- backend-specific hooks -------------------------------------------------------
-    def source(self, terms: list[str], prefix: bool) -> Source:
+    def source(self, terms: list[str], prefix: bool, groups=()) -> Source:
+        """Documents with every word and, for each group of filter keys, one of its keys
+        (see heco.search.keys); no words and no keys: every document."""
         raise NotImplementedError
 
-    def title_source(self, terms: list[str], prefix: bool) -> Source:
+    def title_source(self, terms: list[str], prefix: bool, groups=()) -> Source:
         """Like source(), but every word must be in the title field."""
         raise NotImplementedError
 
@@ -141,8 +144,9 @@ class SqlBackend:
                 return empty
             base.append(self.asset_list_clause("d.asset_id", open_ids))
         facet_filters = common.facet_clauses(query)
+        groups = filter_keys.query_groups(query)
         prefix = query.prefix
-        source = self.source(terms, prefix)
+        source = self.source(terms, prefix, list(groups.values()))
 
         with connection.cursor() as cursor:
             if not terms and not base and not facet_filters:
@@ -155,7 +159,7 @@ class SqlBackend:
                 # every word it starts. If the typed word alone already has more than
                 # EXACT_LIMIT matches, the result is an estimate either way: take the sample
                 # from the word itself (cheap, lazy) and leave the prefix out.
-                exact_source = self.source(terms, False)
+                exact_source = self.source(terms, False, list(groups.values()))
                 probe = self._select(cursor, exact_source, filters, columns, EXACT_LIMIT + 1)
                 if len(probe) > EXACT_LIMIT:
                     rows, prefix, source = probe, False, exact_source
@@ -180,8 +184,11 @@ class SqlBackend:
                         continue
                     others = base + [c for f, c in facet_filters.items() if f != name]
                     cols = ", ".join(f"d.{c}" for c in common.FACET_COLUMNS[name])
+                    f_source = self.source(
+                        terms, prefix, [g for f, g in groups.items() if f != name]
+                    )
                     f_rows = self._select(
-                        cursor, source, others, f"d.docid, {cols}", EXACT_LIMIT + 1
+                        cursor, f_source, others, f"d.docid, {cols}", EXACT_LIMIT + 1
                     )
                     f_scale = 1.0
                     if len(f_rows) > EXACT_LIMIT:
@@ -195,7 +202,7 @@ class SqlBackend:
                 titled = (
                     self._select(
                         cursor,
-                        self.title_source(terms, prefix),
+                        self.title_source(terms, prefix, list(groups.values())),
                         where,
                         "d.docid, d.weight",
                         TITLE_CANDIDATES,
@@ -227,8 +234,14 @@ class SqlBackend:
                     )
                     docids += [r[0] for r in more]
                 ids = self._asset_ids(cursor, docids)
-            else:
-                ids = self._browse_page(cursor, where, limit, offset) if limit else []
+            elif not limit:
+                ids = []
+            elif exceeded:
+                ids = self._browse_page(cursor, where, limit, offset)
+            else:  # every match is in rows: order just those
+                ids = self._browse_page(
+                    cursor, [self.int_list_clause("d.docid", [r[0] for r in rows])], limit, offset
+                )
         return SearchResult(
             ids=ids,
             total=total,
@@ -406,7 +419,9 @@ class SqlBackend:
         )
         SearchText.objects.bulk_create(
             [
-                SearchText(docid=docid, title=doc.title, meta=doc.meta, body=doc.body)
+                SearchText(
+                    docid=docid, title=doc.title, meta=doc.meta, body=doc.body, keys=doc.keys
+                )
                 for docid, doc in pairs
             ],
             batch_size=INDEX_BATCH,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from heco.search.backends.base import Source, SqlBackend
 from heco.search.backends.common import MIN_PREFIX_CHARS, Clause
+from heco.search.keys import collides
 
 TSQUERY = "to_tsquery('simple', heco_unaccent(%s))"
 # The text is cut into runs of letters and digits before parsing, as FTS5's unicode61 does and
@@ -18,7 +19,7 @@ TSQUERY = "to_tsquery('simple', heco_unaccent(%s))"
 WORDS = "regexp_replace(heco_unaccent(coalesce(t.{0}, '')), '[^[:alnum:]]+', ' ', 'g')"
 TSVECTOR = " || ".join(
     f"setweight(to_tsvector('simple', {WORDS.format(column)}), '{weight}')"
-    for column, weight in (("title", "A"), ("meta", "B"), ("body", "D"))
+    for column, weight in (("title", "A"), ("meta", "B"), ("keys", "C"), ("body", "D"))
 )
 
 
@@ -40,22 +41,35 @@ def tsquery_text(terms: list[str], prefix: bool, weights: str = "") -> str:
     return " & ".join(quoted)
 
 
+def full_tsquery(terms, prefix, groups, title=False) -> str:
+    """The words (in titles only, with ``title``) AND one OR group of keys per filter:
+    ``('a' & 'b':*) & ('qqxcit' | 'qqxcnl')`` (see heco.search.keys). Keys have weight C;
+    words that could match a key are restricted to the text weights."""
+    parts = []
+    if terms:
+        weights = "A" if title else ("ABD" if collides(terms, prefix) else "")
+        parts.append("(" + tsquery_text(terms, prefix, weights) + ")")
+    for group in groups:
+        parts.append("(" + " | ".join(f"'{key}'" for key in group) + ")")
+    return " & ".join(parts)
+
+
 class PostgresBackend(SqlBackend):
     vendor = "postgresql"
 
-    def source(self, terms, prefix) -> Source:
-        if not terms:
+    def source(self, terms, prefix, groups=()) -> Source:
+        if not terms and not groups:
             return Source("search_document d", [], "d.docid")
         return Source(
             "search_document d",
-            [Clause(f"d.tsv @@ {TSQUERY}", [tsquery_text(terms, prefix)])],
+            [Clause(f"d.tsv @@ {TSQUERY}", [full_tsquery(terms, prefix, groups)])],
             "d.docid",
         )
 
-    def title_source(self, terms, prefix) -> Source:
+    def title_source(self, terms, prefix, groups=()) -> Source:
         return Source(
             "search_document d",
-            [Clause(f"d.tsv @@ {TSQUERY}", [tsquery_text(terms, prefix, "A")])],
+            [Clause(f"d.tsv @@ {TSQUERY}", [full_tsquery(terms, prefix, groups, title=True)])],
             "d.docid",
         )
 

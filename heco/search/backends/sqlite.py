@@ -11,9 +11,10 @@ import json
 
 from heco.search.backends.base import Source, SqlBackend
 from heco.search.backends.common import MIN_PREFIX_CHARS, Clause
+from heco.search.keys import collides
 
-# bm25 column weights: title, meta (names, tags, designation, identifiers), body
-BM25_WEIGHTS = (10.0, 4.0, 1.0)
+# bm25 column weights: title, meta (names, tags, designation, identifiers), body, keys
+BM25_WEIGHTS = (10.0, 4.0, 1.0, 0.0)
 
 
 def match_expression(terms: list[str], prefix: bool) -> str:
@@ -28,24 +29,42 @@ def title_expression(terms: list[str], prefix: bool) -> str:
     return "title : (" + match_expression(terms, prefix) + ")"
 
 
+def full_expression(terms, prefix, groups, title=False) -> str:
+    """The words (in the title only, with ``title``) AND one OR group of keys per filter:
+    ``("a" "b"*) AND keys : ("qqxcit" OR "qqxcnl")`` (see heco.search.keys)."""
+    parts = []
+    if terms:
+        if title:
+            parts.append(title_expression(terms, prefix))
+        elif collides(terms, prefix):
+            parts.append("{title meta body} : (" + match_expression(terms, prefix) + ")")
+        else:
+            parts.append("(" + match_expression(terms, prefix) + ")")
+    for group in groups:
+        parts.append("keys : (" + " OR ".join(f'"{key}"' for key in group) + ")")
+    return " AND ".join(parts)
+
+
 class SqliteBackend(SqlBackend):
     vendor = "sqlite"
 
-    def source(self, terms, prefix) -> Source:
-        if not terms:
+    def source(self, terms, prefix, groups=()) -> Source:
+        if not terms and not groups:
             return Source("search_document d", [], "d.docid")
         return Source(
             # CROSS JOIN fixes the join order: walk the doclist in rowid order and look rows up
             # by primary key. The other order (an index on a filter column, then one MATCH per
             # row) re-reads the doclist of a common word thousands of times.
             "search_fts CROSS JOIN search_document d ON d.docid = search_fts.rowid",
-            [Clause("search_fts MATCH %s", [match_expression(terms, prefix)])],
+            [Clause("search_fts MATCH %s", [full_expression(terms, prefix, groups)])],
             "search_fts.rowid",
         )
 
-    def title_source(self, terms, prefix) -> Source:
-        source = self.source(terms, prefix)
-        source.where = [Clause("search_fts MATCH %s", [title_expression(terms, prefix)])]
+    def title_source(self, terms, prefix, groups=()) -> Source:
+        source = self.source(terms, prefix, groups)
+        source.where = [
+            Clause("search_fts MATCH %s", [full_expression(terms, prefix, groups, title=True)])
+        ]
         return source
 
     def text_scores(self, terms, prefix, docids, many=False):
@@ -101,8 +120,10 @@ class SqliteBackend(SqlBackend):
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
             return
         clause = self.int_list_clause("docid", docids)
-        select = f"SELECT docid, title, meta, body FROM search_text WHERE {clause.sql}"  # noqa: S608
-        cursor.execute("INSERT INTO search_fts(rowid, title, meta, body) " + select, clause.params)
+        select = f"SELECT docid, title, meta, body, keys FROM search_text WHERE {clause.sql}"  # noqa: S608
+        cursor.execute(
+            "INSERT INTO search_fts(rowid, title, meta, body, keys) " + select, clause.params
+        )
 
     def fts_delete(self, cursor, docids) -> None:
         if docids is None:
@@ -110,7 +131,10 @@ class SqliteBackend(SqlBackend):
             return
         clause = self.int_list_clause("docid", docids)
         # external content: FTS5 needs the old values to remove their tokens
-        select = f"SELECT 'delete', docid, title, meta, body FROM search_text WHERE {clause.sql}"  # noqa: S608, E501
+        select = (
+            f"SELECT 'delete', docid, title, meta, body, keys FROM search_text WHERE {clause.sql}"  # noqa: S608, E501
+        )
         cursor.execute(
-            "INSERT INTO search_fts(search_fts, rowid, title, meta, body) " + select, clause.params
+            "INSERT INTO search_fts(search_fts, rowid, title, meta, body, keys) " + select,
+            clause.params,
         )

@@ -153,6 +153,7 @@ def _facets(result):
         {"q": "w37", "prefix": True},  # prefix: w37x, w370x … w379x
         {"q": "w20x", "country": ("SI",), "period": (1500, 1599)},
         {"q": "w25x", "organisation": ("org-3", "org-4"), "kind": ("building",)},
+        {"q": "w2x", "bbox": (9.97, 44.03, 16.41, 48.96), "kind": ("building",)},
     ],
 )
 def test_exact_path_equals_brute_force_below_the_threshold(catalogue, params):
@@ -203,6 +204,38 @@ def test_results_over_the_threshold_are_flagged_and_close(catalogue, params):
         assert set(values) <= set(facets[name]), name
     expected = {d["asset_id"] for d in matching}
     assert set(result.ids) <= expected and len(result.ids) == 20
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        # filters only: the full-text index walks the filter keys
+        {"community": ("it-3",)},
+        {"organisation": ("org-7",), "theme": ("public-space",)},
+        {"bbox": (12.0, 47.0, 13.5, 47.8)},
+        {"q": "w0x", "community": ("nl-5",), "accessibility": ("seating",)},
+        {"q": "w1", "prefix": True, "bbox": (20.0, 50.0, 21.0, 50.7)},
+    ],
+)
+def test_filter_keys_find_exactly_the_filtered_documents(catalogue, params):
+    matching, _facets_ = brute_force(catalogue, SearchQuery(**params))
+    assert 0 < len(matching) <= base.EXACT_LIMIT
+    result = search(SearchQuery(limit=base.MAX_LIMIT, **params))
+    assert result.total_exact and result.total == len(matching)
+    assert sorted(result.ids) == sorted(d["asset_id"] for d in matching)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"community": ("lt-2",)}, {"kind": ("document",), "country": ("NL", "MT")}],
+)
+def test_browse_with_filters_is_in_browse_order(catalogue, params):
+    """Without words, filtered results keep the unfiltered browse's order: weight, title."""
+    matching, _facets_ = brute_force(catalogue, SearchQuery(**params))
+    assert len(matching) <= base.EXACT_LIMIT
+    expected = sorted(matching, key=lambda d: (-d["weight"], d["sort_title"]))
+    result = search(SearchQuery(limit=30, offset=5, **params))
+    assert result.ids == [d["asset_id"] for d in expected[5:35]]
 
 
 def test_exact_title_matches_rank_first_even_when_light_and_the_word_is_common(catalogue):
