@@ -119,6 +119,10 @@ class SqlBackend:
     def lock(self, cursor) -> None:
         """Serialise index writers (docid allocation)."""
 
+    # FROM clause of a filtered browse page with many matches: rows in browse order, filters
+    # tested on the way (a planner may prefer a filter column's index and sort them all)
+    browse_from = "search_document d"
+
     # ---- search ----------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResult:
         terms = common.tokenize(query.q)
@@ -153,27 +157,41 @@ class SqlBackend:
                 return self._browse_all(cursor, want_facets, limit, offset)
             columns = FACET_ROW_COLUMNS if want_facets else "d.docid, d.weight"
             filters = base + list(facet_filters.values())
-            rows = None
+            word_only = False
             if prefix and terms and len(terms[-1]) >= PREFIX_PROBE_CHARS:
                 # A long prefix has no prefix index: FTS5 / GIN merge the whole doclists of
-                # every word it starts. If the typed word alone already has more than
-                # EXACT_LIMIT matches, the result is an estimate either way: take the sample
-                # from the word itself (cheap, lazy) and leave the prefix out.
-                exact_source = self.source(terms, False, list(groups.values()))
-                probe = self._select(cursor, exact_source, filters, columns, EXACT_LIMIT + 1)
+                # every word it starts before returning anything, however selective the
+                # filters. If the typed word is itself common (more than EXACT_LIMIT
+                # documents, a lazy read of its doclist), it is matched as a whole word: the
+                # words it starts are left out and the counts are marked approximate.
+                probe = self._select(
+                    cursor, self.source(terms, False), [], "d.docid", EXACT_LIMIT + 1
+                )
                 if len(probe) > EXACT_LIMIT:
-                    rows, prefix, source = probe, False, exact_source
-            if rows is None:
-                rows = self._select(cursor, source, filters, columns, EXACT_LIMIT + 1)
+                    word_only, prefix = True, False
+                    source = self.source(terms, prefix, list(groups.values()))
+            rows = self._select(cursor, source, filters, columns, EXACT_LIMIT + 1)
             exceeded = len(rows) > EXACT_LIMIT
+            # do the words alone match more than EXACT_LIMIT documents? (then bm25, which
+            # reads their whole doclists, is replaced by a cheaper score; see text_scores)
+            common_words = exceeded or word_only
+            if terms and filters and not common_words:
+                common_words = (
+                    len(
+                        self._select(
+                            cursor, self.source(terms, prefix), [], "d.docid", EXACT_LIMIT + 1
+                        )
+                    )
+                    > EXACT_LIMIT
+                )
             rows = rows[:EXACT_LIMIT]
             scale = self._scale(cursor, rows) if exceeded else 1.0
             if not exceeded:
-                total, total_exact = len(rows), True
+                total, total_exact = len(rows), not word_only
             else:
                 total, total_exact = round(len(rows) * scale), False
 
-            facets, facets_exact = {}, not exceeded
+            facets, facets_exact = {}, not exceeded and not word_only
             if want_facets:
                 columns = list(zip(*rows, strict=True)) if rows else []
                 for name in FACETS:
@@ -212,7 +230,7 @@ class SqlBackend:
                 )
                 exact = self._exact_titles(cursor, query.q, terms, where)
                 ranked = self._ranked_page(
-                    cursor, where, terms, prefix, rows, titled + exact, exact, exceeded
+                    cursor, where, terms, prefix, rows, titled + exact, exact, common_words
                 )
                 docids = ranked[offset : offset + limit]
                 if exceeded and len(docids) < limit:
@@ -236,8 +254,8 @@ class SqlBackend:
                 ids = self._asset_ids(cursor, docids)
             elif not limit:
                 ids = []
-            elif exceeded:
-                ids = self._browse_page(cursor, where, limit, offset)
+            elif exceeded:  # many matches: walk the browse index, testing the filters
+                ids = self._browse_page(cursor, where, limit, offset, self.browse_from)
             else:  # every match is in rows: order just those
                 ids = self._browse_page(
                     cursor, [self.int_list_clause("d.docid", [r[0] for r in rows])], limit, offset
@@ -292,7 +310,7 @@ class SqlBackend:
         return cursor.fetchall()
 
     def _ranked_page(
-        self, cursor, where, terms, prefix, rows, titled, exact, exceeded
+        self, cursor, where, terms, prefix, rows, titled, exact, common_words
     ) -> list[int]:
         """Score the first RANK_CANDIDATES matches and the first TITLE_CANDIDATES matches with
         every word in a title (light documents whose title matches would otherwise never be
@@ -301,7 +319,7 @@ class SqlBackend:
         weights = {r[0]: r[1] or 0.0 for r in rows[:RANK_CANDIDATES]}
         weights.update((r[0], r[1] or 0.0) for r in titled)
         candidates = sorted(weights)
-        scores = self.text_scores(terms, prefix, candidates, exceeded) if candidates else {}
+        scores = self.text_scores(terms, prefix, candidates, common_words) if candidates else {}
         first = {r[0] for r in exact}
         ranked = sorted(
             candidates,
@@ -313,9 +331,11 @@ class SqlBackend:
         )
         return ranked + [r[0] for r in rows[RANK_CANDIDATES:] if r[0] not in weights]
 
-    def _browse_page(self, cursor, where, limit, offset) -> list[uuid.UUID]:
+    def _browse_page(
+        self, cursor, where, limit, offset, from_sql="search_document d"
+    ) -> list[uuid.UUID]:
         params = [p for c in where for p in c.params]
-        sql = "SELECT d.asset_id FROM search_document d"
+        sql = f"SELECT d.asset_id FROM {from_sql}"  # noqa: S608 - fixed fragments only
         if where:
             sql += " WHERE " + " AND ".join(f"({c.sql})" for c in where)
         sql += f" ORDER BY d.weight DESC, d.sort_title, d.docid LIMIT {int(limit)}"

@@ -47,6 +47,7 @@ def full_expression(terms, prefix, groups, title=False) -> str:
 
 class SqliteBackend(SqlBackend):
     vendor = "sqlite"
+    browse_from = "search_document d INDEXED BY search_doc_browse"
 
     def source(self, terms, prefix, groups=()) -> Source:
         if not terms and not groups:
