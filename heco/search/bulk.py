@@ -144,6 +144,9 @@ def bulk_load(
     with transaction.atomic(), connection.cursor() as cursor:
         recount(cursor)
     timings["analyze"] = time.perf_counter() - started
+    from heco.core.cache import bump_catalogue_version
+
+    bump_catalogue_version()  # cached search pages are stale
     return count
 
 

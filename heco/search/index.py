@@ -6,10 +6,20 @@ def index_assets(asset_ids) -> None:
     from heco.search.backends import get_backend
 
     get_backend().index_assets(list(asset_ids))
+    _pages_changed()
 
 
 def rebuild(progress=None) -> int:
     """Rebuild the whole index; returns the number of indexed assets."""
     from heco.search.backends import get_backend
 
-    return get_backend().rebuild(progress=progress)
+    count = get_backend().rebuild(progress=progress)
+    _pages_changed()
+    return count
+
+
+def _pages_changed() -> None:
+    """Search result pages in the anonymous page cache are stale now (heco.core.cache)."""
+    from heco.core.cache import bump_catalogue_version
+
+    bump_catalogue_version()

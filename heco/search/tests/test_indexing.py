@@ -135,3 +135,18 @@ def test_large_result_sets_are_bounded_and_marked_as_estimates(db, monkeypatch):
     assert len(deep.ids) == 5
     everything = search(SearchQuery(facets=False, limit=50))
     assert everything.total == 30 and everything.total_exact
+
+
+def test_index_writes_retire_cached_pages(make_asset, settings, tmp_path):
+    """Search pages in the anonymous page cache must not outlive an index write, whoever
+    made it (a harvest's fast path writes rows without model signals)."""
+    from heco.core.cache import catalogue_version
+
+    settings.DATA_DIR = tmp_path
+    asset = make_asset(title={"en": "Granary"})
+    versions = [catalogue_version()]
+    index_assets([asset.id])
+    versions.append(catalogue_version())
+    rebuild()
+    versions.append(catalogue_version())
+    assert len(set(versions)) == 3
