@@ -161,7 +161,9 @@ def _drop_secondary_indexes(cursor) -> list:
     for index in indexes:
         cursor.execute(f"DROP INDEX IF EXISTS {index.name}")
     if connection.vendor == "postgresql":
-        cursor.execute("DROP INDEX IF EXISTS search_document_tsv")
+        from heco.search.backends.postgres import drop_tsv_index
+
+        drop_tsv_index(cursor)
     return indexes
 
 
@@ -216,7 +218,7 @@ def _copy_field(value) -> str:
 
 
 def _copy_rows_postgres(cursor, documents, progress) -> int:
-    from heco.search.backends.postgres import TSVECTOR
+    from heco.search.backends.postgres import MATCH_TSVECTOR, TITLE_TSVECTOR
 
     raw = cursor.cursor  # psycopg 3 cursor
     raw.execute(
@@ -253,9 +255,9 @@ def _copy_rows_postgres(cursor, documents, progress) -> int:
             progress(count)
     # one INSERT … SELECT computes every tsvector (no UPDATE of a million rows afterwards)
     raw.execute(
-        f"INSERT INTO search_document ({DOCUMENT_COLUMNS}, facet_bits, tsv) "  # noqa: S608
+        f"INSERT INTO search_document ({DOCUMENT_COLUMNS}, facet_bits, tsv, tsv_title) "  # noqa: S608
         f"SELECT {', '.join('d.' + c.strip() for c in DOCUMENT_COLUMNS.split(','))}, "
-        f"d.facet_bits, {TSVECTOR} FROM search_bulk_document d "
+        f"d.facet_bits, {MATCH_TSVECTOR}, {TITLE_TSVECTOR} FROM search_bulk_document d "
         "JOIN search_text t ON t.docid = d.docid"
     )
     return count

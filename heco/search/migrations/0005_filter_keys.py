@@ -2,7 +2,7 @@
 
 Adds ``search_text.keys``, fills it for the documents already indexed, and puts it into the
 full-text index: SQLite re-creates the FTS5 table with a ``keys`` column and rebuilds it;
-PostgreSQL recomputes ``tsv`` (keys get weight C).
+on PostgreSQL migration 0006 recomputes the tsvector columns.
 """
 
 from django.db import migrations, models
@@ -58,13 +58,7 @@ def fill_keys(apps, schema_editor):
             cursor.execute("DROP TABLE IF EXISTS search_fts")
             cursor.execute(FTS5_WITH_KEYS)
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
-        elif connection.vendor == "postgresql":
-            from heco.search.backends.postgres import TSVECTOR
-
-            cursor.execute(
-                f"UPDATE search_document d SET tsv = {TSVECTOR} FROM search_text t "  # noqa: S608
-                "WHERE t.docid = d.docid"
-            )
+        # PostgreSQL: migration 0006 recomputes the tsvector columns with the keys
 
 
 def drop_keys(apps, schema_editor):
