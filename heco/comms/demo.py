@@ -126,8 +126,8 @@ def load_demo_comms(*, stdout=None) -> dict[str, int]:
             item.scheduled_at = now + dt.timedelta(days=4) if status == "scheduled" else (
                 now - dt.timedelta(days=2))  # fmt: skip
             item.status = status
-            if status == Item.Status.PUBLISHED:
-                item.published_at = item.scheduled_at
+            if status in (Item.Status.PUBLISHED, Item.Status.FAILED):
+                item.published_at = item.scheduled_at  # its news page went up at its time
             item.save()
             for channel in channels:
                 delivery = Delivery(item=item, channel=channel)

@@ -29,6 +29,19 @@ class ItemQuerySet(models.QuerySet):
     def due(self, now):
         return self.filter(status=Item.Status.SCHEDULED, scheduled_at__lte=now)
 
+    def on_web(self):
+        """Items whose public news page is up: published, or approved and past their time
+        while their posts are still going out (scheduled) or one of them gave up (failed).
+        ``published_at`` is when the page went public (``item_web_publish``)."""
+        return self.filter(
+            Q(status=Item.Status.PUBLISHED)
+            | Q(
+                status__in=[Item.Status.SCHEDULED, Item.Status.FAILED],
+                published_at__isnull=False,
+                approved_at__isnull=False,
+            )
+        )
+
 
 class Item(models.Model):
     class Kind(models.TextChoices):
@@ -65,7 +78,7 @@ class Item(models.Model):
     link_url = models.URLField(
         _("link"),
         blank=True,
-        help_text=_("Where posts link to; empty: the first asset's or event's public page."),
+        help_text=_("Where posts link to; empty: the item's own news page on this site."),
     )
     assets = models.ManyToManyField(
         "heritage.Asset", blank=True, related_name="comms_items", verbose_name=_("assets")
@@ -148,6 +161,17 @@ class Item(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.REVIEW, self.Status.FAILED)
+
+    @property
+    def is_on_web(self) -> bool:
+        """The same rule as ``Item.objects.on_web()``, for one item already loaded."""
+        if self.status == self.Status.PUBLISHED:
+            return True
+        return bool(
+            self.status in (self.Status.SCHEDULED, self.Status.FAILED)
+            and self.published_at
+            and self.approved_at
+        )
 
     @property
     def calendar_date(self):

@@ -3,7 +3,9 @@
 Workflow: draft → review (an editor of the organisation submits) → scheduled (an organisation
 admin or network coordinator approves and schedules; refused while any channel's rendition is
 over its length or an image lacks alt text in that rendition's language) → published (every
-delivery sent or exported) or failed (a delivery gave up).
+delivery sent or exported) or failed (a delivery gave up). The item's news page goes public
+when its time comes, before the first delivery is sent (``item_web_publish``): posts link to
+it.
 
 Sending: one :class:`Delivery` per item and channel, its idempotency key unique in the
 database. ``delivery_send`` claims the row under ``select_for_update`` (status "sending" with a
@@ -26,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from heco.comms.channels.base import PublishError, Rendition
 from heco.comms.models import Channel, Delivery, Item
+from heco.core.cache import bump_catalogue_version
 from heco.core.langmap import clean_language_map, pick
 from heco.network.models import Role
 from heco.network.selectors import editable_organisation_ids, organisation_ids_for
@@ -172,7 +175,10 @@ def item_return_to_draft(*, item: Item, user) -> Item:
         item.deliveries.filter(status=Delivery.Status.PENDING, attempts=0).delete()
         item.status = Item.Status.DRAFT
         item.approved_by, item.approved_at, item.scheduled_at = None, None, None
+        was_on_web, item.published_at = item.published_at is not None, None
         item.save()
+        if was_on_web:
+            bump_catalogue_version()
     return item
 
 
@@ -263,12 +269,23 @@ def _enqueue_send(delivery: Delivery):
     task.enqueue(delivery.pk)
 
 
+def item_web_publish(*, item: Item, now=None) -> Item:
+    """Put the item's news page on the web (once): the posts about to go out link to it."""
+    if item.published_at is None:
+        item.published_at = now or timezone.now()
+        item.save(update_fields=["published_at", "updated_at"])
+        bump_catalogue_version()  # news lists and feeds in the page cache show it at once
+    return item
+
+
 def item_publish_due(*, now=None) -> dict:
-    """Send every due delivery of every item whose time has come; returns counts by status.
-    This is what the worker task and ``heco comms publish-due`` run."""
+    """Publish every item whose time has come: first its news page, then every due delivery;
+    returns counts by status. This is what the worker task and ``heco comms publish-due``
+    run."""
     now = now or timezone.now()
     report: dict[str, int] = {}
     for item in Item.objects.due(now).select_related("organisation__community"):
+        item_web_publish(item=item, now=now)
         _ensure_deliveries(item)
         due = item.deliveries.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING])
         for delivery_id in due.values_list("pk", flat=True):
@@ -285,7 +302,7 @@ def item_refresh_status(*, item: Item, now=None) -> Item:
         return item
     if statuses <= done:
         item.status = Item.Status.PUBLISHED
-        item.published_at = now or timezone.now()
+        item.published_at = item.published_at or now or timezone.now()
         item.save(update_fields=["status", "published_at", "updated_at"])
     elif Delivery.Status.FAILED in statuses and not statuses & {
         Delivery.Status.PENDING,

@@ -69,10 +69,12 @@ def remove_demo() -> dict[str, int]:
     """Delete every ``is_demo`` record (and the demo accounts); other records are untouched."""
     from heco.comms.demo import remove_demo_comms
     from heco.heritage.media import delete_files
+    from heco.printing.demo import remove_demo_printing
 
     counts: dict[str, int] = {}
     with transaction.atomic():
         counts["communication items and channels"] = remove_demo_comms()
+        counts["print short links"] = remove_demo_printing()
         for media in Media.objects.filter(asset__is_demo=True):
             delete_files(media)
         counts["events"] = Event.objects.filter(is_demo=True).delete()[0]

@@ -11,9 +11,10 @@ FEED_LIMIT = 50
 
 
 def published_items():
-    """Every published communication item (news, stories, announcements…), newest first."""
+    """Every communication item on the web (news, stories, announcements…), newest first:
+    published, or past its time with its social posts still going out (``Item.on_web``)."""
     return (
-        Item.objects.filter(status=Item.Status.PUBLISHED)
+        Item.objects.on_web()
         .select_related("organisation", "organisation__community")
         .order_by("-published_at", "-created_at")
     )

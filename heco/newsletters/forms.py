@@ -38,3 +38,23 @@ class SignupForm(forms.Form):
             for message in errors:
                 out.append({"id": f"id_{name}" if name != "__all__" else "", "message": message})
         return out
+
+
+class DataRequestForm(forms.Form):
+    """Ask for the "your data" link (copy or erasure) to be mailed to an address."""
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address in the form name@example.org."),
+        },
+    )
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    def is_spam(self) -> bool:
+        return bool(self.data.get("website", "").strip())
+
+    error_list = SignupForm.error_list

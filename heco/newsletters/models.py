@@ -12,11 +12,15 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from heco.core.langmap import LanguageMapField, pick
+
+# /<lang>/newsletter/<slug>/ would be shadowed by these pages
+RESERVED_SLUGS = {"my-data", "confirm"}
 
 
 def new_token() -> str:
@@ -67,6 +71,10 @@ class SubscriberList(models.Model):
 
     def __str__(self):
         return pick(self.name, "en").text or self.slug
+
+    def clean(self):
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": _("This address is taken by the site; choose another.")})
 
     def organisation_ids(self) -> list:
         """The organisations whose items and events the list's editions draw on."""
@@ -170,7 +178,10 @@ class Edition(models.Model):
 
 
 class SendLog(models.Model):
-    """One row per edition and subscriber: the guard against mailing anyone twice."""
+    """One row per edition and subscriber: the guard against mailing anyone twice.
+
+    When a subscriber's data is erased, their rows stay without subscriber, address or error
+    (see ``heco.newsletters.privacy``): the edition's counts stay right, nobody is named."""
 
     class Status(models.TextChoices):
         SENDING = "sending", _("Sending")
@@ -178,8 +189,10 @@ class SendLog(models.Model):
         FAILED = "failed", _("Failed")
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="send_logs")
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="send_logs")
-    email = models.EmailField(_("email"))
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.SET_NULL, null=True, blank=True, related_name="send_logs"
+    )
+    email = models.EmailField(_("email"), blank=True)
     language = models.CharField(_("edition language"), max_length=12)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     error = models.TextField(_("error"), blank=True)
@@ -198,4 +211,4 @@ class SendLog(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.email}: {self.get_status_display()}"
+        return f"{self.email or _('(erased)')}: {self.get_status_display()}"

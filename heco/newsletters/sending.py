@@ -210,7 +210,11 @@ def edition_send(*, edition_id, limit_batches: int | None = None) -> dict:
         Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.SENDING)
         edition.status = Edition.Status.SENDING
     counts = {"sent": 0, "failed": 0, "skipped": 0}
-    done = SendLog.objects.filter(edition=edition).exclude(status=SendLog.Status.FAILED)
+    # rows of erased subscribers have no subscriber: leave them out, a NULL in "NOT IN"
+    # would match nobody
+    done = SendLog.objects.filter(edition=edition, subscriber__isnull=False).exclude(
+        status=SendLog.Status.FAILED
+    )
     pending = (
         edition.list.subscribers.filter(status=Subscriber.Status.CONFIRMED)
         .exclude(pk__in=done.values("subscriber_id"))

@@ -1,7 +1,8 @@
 """Signed links: the subscriber's random token, signed with SECRET_KEY.
 
 The confirmation link expires (``CONFIRM_MAX_AGE``); the unsubscribe link never does (a
-newsletter from years ago must still unsubscribe). Each link kind has its own salt, so one
+newsletter from years ago must still unsubscribe); the "your data" link (export, erasure)
+expires after ``DATA_MAX_AGE``. Each link kind has its own salt, so one
 cannot stand in for the other.
 """
 
@@ -11,7 +12,9 @@ from django.core import signing
 
 CONFIRM_SALT = "heco.newsletters.confirm"
 UNSUBSCRIBE_SALT = "heco.newsletters.unsubscribe"
+DATA_SALT = "heco.newsletters.data-request"
 CONFIRM_MAX_AGE = 14 * 24 * 3600
+DATA_MAX_AGE = 7 * 24 * 3600
 
 
 def confirm_token(subscriber) -> str:
@@ -32,5 +35,18 @@ def read_confirm_token(value: str) -> str | None:
 def read_unsubscribe_token(value: str) -> str | None:
     try:
         return signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(value)
+    except signing.BadSignature:
+        return None
+
+
+def data_token(subscriber) -> str:
+    """The "your data" link: a subscriber's random token (never the address) signed with the
+    time, valid for ``DATA_MAX_AGE``; it gives access to every subscription of that address."""
+    return signing.TimestampSigner(salt=DATA_SALT).sign(subscriber.token)
+
+
+def read_data_token(value: str) -> str | None:
+    try:
+        return signing.TimestampSigner(salt=DATA_SALT).unsign(value, max_age=DATA_MAX_AGE)
     except signing.BadSignature:
         return None

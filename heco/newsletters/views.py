@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from heco.core.cache import public_page
-from heco.newsletters import services
-from heco.newsletters.forms import SignupForm
+from heco.newsletters import privacy, services
+from heco.newsletters.forms import DataRequestForm, SignupForm
 from heco.newsletters.models import Edition, SubscriberList
 from heco.newsletters.sending import content_for_language
 from heco.site.views.common import lang
@@ -27,10 +27,11 @@ def _client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def signup_rate_limited(request) -> bool:
-    """Count this sign-up attempt for the client's IP; True once it is over the limit."""
+def signup_rate_limited(request, action: str = "signup") -> bool:
+    """Count this attempt (a sign-up, a data request) for the client's IP; True once it is
+    over the limit. Each form has its own count, both the same hourly limit."""
     limit = int(getattr(settings, "HECO_NEWSLETTER_SIGNUPS_PER_HOUR", SIGNUPS_PER_HOUR))
-    key = f"heco:newsletter:signup:{_client_ip(request)}"
+    key = f"heco:newsletter:{action}:{_client_ip(request)}"
     cache.add(key, 0, RATE_WINDOW)
     try:
         count = cache.incr(key)
@@ -83,8 +84,69 @@ def signup(request, slug):
     return render(request, "newsletters/signup.html", context)
 
 
-def _invalid_link(request):
-    return render(request, "newsletters/invalid_link.html", status=404)
+def _invalid_link(request, **context):
+    return render(request, "newsletters/invalid_link.html", context, status=404)
+
+
+def _too_many(request, template, context):
+    context["form_errors"] = [
+        {"id": "", "message": _("Too many requests from your network in the last hour. "
+                                "Please try again later.")}
+    ]  # fmt: skip
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(RATE_WINDOW)
+    return response
+
+
+def _private(response):
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def data_request(request):
+    """Ask for a copy or the erasure of one's data: the link goes to the address only."""
+    if request.method == "POST":
+        form = DataRequestForm(request.POST)
+        if signup_rate_limited(request, "data-request"):
+            return _too_many(request, "newsletters/data_request.html", {"form": form})
+        if form.is_spam():
+            return render(request, "newsletters/data_request_done.html")
+        if form.is_valid():
+            privacy.data_request(email=form.cleaned_data["email"], lang=lang())
+            return render(request, "newsletters/data_request_done.html")
+        context = {"form": form, "form_errors": form.error_list()}
+        return render(request, "newsletters/data_request.html", context, status=400)
+    return render(request, "newsletters/data_request.html", {"form": DataRequestForm()})
+
+
+@require_safe
+def my_data(request, token):
+    subscriptions = privacy.subscriptions_for_data_token(token)
+    if not subscriptions:
+        return _private(_invalid_link(request, data_link=True))
+    context = {"subscriptions": subscriptions, "token": token}
+    return _private(render(request, "newsletters/my_data.html", context))
+
+
+@require_POST
+def my_data_export(request, token):
+    subscriptions = privacy.subscriptions_for_data_token(token)
+    if not subscriptions:
+        return _private(_invalid_link(request, data_link=True))
+    data = privacy.subscriber_export(subscriptions)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-newsletter-data.json"'
+    return _private(response)
+
+
+@require_POST
+def my_data_erase(request, token):
+    subscriptions = privacy.subscriptions_for_data_token(token)
+    if not subscriptions:
+        return _private(_invalid_link(request, data_link=True))
+    privacy.subscriber_erase(subscriptions)
+    return _private(render(request, "newsletters/my_data_erased.html"))
 
 
 @require_http_methods(["GET", "POST"])

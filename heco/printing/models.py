@@ -15,6 +15,7 @@ class ShortLink(models.Model):
         ASSET = "asset", _("Heritage asset")
         EVENT = "event", _("Event")
         ORGANISATION = "organisation", _("Organisation")
+        ROUTE = "route", _("Route")
 
     code = models.CharField(_("code"), max_length=16, unique=True)
     target_type = models.CharField(_("target type"), max_length=16, choices=TargetType.choices)
@@ -39,7 +40,7 @@ class ShortLink(models.Model):
                 fields=["target_type", "target_id", "medium"], name="shortlink_unique_target"
             ),
             models.CheckConstraint(
-                condition=Q(target_type__in=["asset", "event", "organisation"]),
+                condition=Q(target_type__in=["asset", "event", "organisation", "route"]),
                 name="shortlink_known_target_type",
             ),
         ]

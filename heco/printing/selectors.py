@@ -11,10 +11,16 @@ from django.utils.translation import override
 from heco.heritage.models import Asset
 from heco.network.models import Network, Organisation
 from heco.programme.models import Event
+from heco.systems.models import Route
 
-TARGET_MODELS = {"asset": Asset, "event": Event, "organisation": Organisation}
-# Public page of each target type; the site's URL patterns are /<lang>/<section>/<slug>/.
-PUBLIC_SECTIONS = {"asset": "assets", "event": "events", "organisation": "organisations"}
+TARGET_MODELS = {"asset": Asset, "event": Event, "organisation": Organisation, "route": Route}
+# Public page of each target type: URL name, and the section of /<lang>/<section>/<slug>/.
+PUBLIC_PAGES = {
+    "asset": ("site:asset", "assets"),
+    "event": ("site:event", "events"),
+    "organisation": ("site:organisation", "organisations"),
+    "route": ("systems:route", "routes"),
+}
 
 
 def target_type_of(obj) -> str:
@@ -25,13 +31,13 @@ def target_type_of(obj) -> str:
 
 
 def public_path(obj, lang: str) -> str:
-    """The current public URL path of an asset, event or organisation in ``lang``."""
-    target_type = target_type_of(obj)
+    """The current public URL path of an asset, event, organisation or route in ``lang``."""
+    name, section = PUBLIC_PAGES[target_type_of(obj)]
     with override(lang):
         try:
-            return reverse(f"site:{target_type}", kwargs={"slug": obj.slug})
+            return reverse(name, kwargs={"slug": obj.slug})
         except NoReverseMatch:  # the public site does not have this page (yet)
-            return f"/{lang}/{PUBLIC_SECTIONS[target_type]}/{obj.slug}/"
+            return f"/{lang}/{section}/{obj.slug}/"
 
 
 def short_link_base() -> str:
@@ -58,7 +64,7 @@ def find_by_id_or_slug(model, ident: str):
         return model.objects.filter(slug=ident).first()
 
 
-def find_any(ident: str, models=(Event, Asset, Organisation, Network)):
+def find_any(ident: str, models=(Event, Asset, Organisation, Route, Network)):
     """The first record among ``models`` that ``ident`` names, to explain a wrong kind."""
     for model in models:
         obj = find_by_id_or_slug(model, ident)

@@ -45,6 +45,15 @@ STRINGS = {
     "hours_week": _("Opening hours this week"),
     "draft": _("Draft: not yet published"),
     "more_online": _("More online"),
+    "the_route": _("The route"),
+    "about_route": _("About the route"),
+    "stops": _("Stops"),
+    "distance": _("Distance"),
+    "duration": _("Estimated time"),
+    "time_here": _("Time here"),
+    "straight_lines": _(
+        "Distances are straight lines between the stops; times include the time spent at each stop."
+    ),
 }
 
 

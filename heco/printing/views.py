@@ -11,7 +11,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_safe
 
 from heco.network.selectors import organisation_ids_for
-from heco.printing.documents import KINDS, PrintError, find_target
+from heco.printing.documents import KINDS, PrintError, document_for, find_target
 from heco.printing.models import ShortLink
 from heco.printing.render import render_pdf
 from heco.printing.selectors import TARGET_MODELS, public_path
@@ -25,7 +25,10 @@ def language_for(request, target) -> str:
         base = tag.split("-")[0].lower()
         if base in settings.LANGUAGE_CODES:
             return base
-    community = getattr(target, "community", None)
+    # an asset or organisation has a community; an event or route, through its organisation
+    community = getattr(target, "community", None) or getattr(
+        getattr(target, "organisation", None), "community", None
+    )
     default = getattr(community, "default_language", None)
     return default if default in settings.LANGUAGE_CODES else settings.LANGUAGE_CODE
 
@@ -59,7 +62,8 @@ def download(request, kind: str, ident: str):
     except PrintError as error:
         raise Http404(str(error))
     try:
-        document = KINDS[kind](
+        document = document_for(
+            kind,
             target,
             lang=request.GET.get("lang") or settings.LANGUAGE_CODE,
             lang2=request.GET.get("lang2") or None,

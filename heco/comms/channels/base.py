@@ -85,25 +85,22 @@ def hashtag_from(value: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words)
 
 
-def public_path(obj, lang: str) -> str:
-    """The public page of an asset, event or organisation in ``lang``."""
-    names = {"Asset": ("site:asset", "assets"), "Event": ("site:event", "events")}
-    name, section = names.get(type(obj).__name__, ("site:organisation", "organisations"))
+def news_path(item, lang: str) -> str:
+    """The item's own public news page (heco.feeds) in ``lang``."""
     with override(lang):
         try:
-            return reverse(name, kwargs={"slug": obj.slug})
+            return reverse("news:item", kwargs={"slug": item.slug})
         except NoReverseMatch:
-            return f"/{lang}/{section}/{obj.slug}/"
+            return f"/{lang}/news/{item.slug}/"
 
 
 def item_link(item, lang: str) -> str:
-    """Where the posts link to: the item's own link, else its first asset's, event's, or the
-    organisation's public page (absolute, on SITE_URL)."""
+    """Where the posts link to: the item's own link if staff set one, else its public news
+    page (absolute, on SITE_URL). The news page goes public when the item's time comes,
+    before any post is sent (``services.item_publish_due``), so the link never 404s."""
     if item.link_url:
         return item.link_url
-    target = item.assets.order_by("slug").first() or item.events.order_by("start").first()
-    target = target or item.organisation
-    return settings.SITE_URL + public_path(target, lang)
+    return settings.SITE_URL + news_path(item, lang)
 
 
 def item_hashtags(item) -> list[str]:

@@ -30,7 +30,7 @@ def test_mastodon_post_goes_out_with_alt_text_language_and_idempotency_key(
     assert post.headers["idempotency-key"] == delivery.idempotency_key
     assert post.form["language"] == "en"
     assert post.form["status"].startswith("The church reopens\n\nCome and see the restored roof.")
-    assert "/en/assets/wooden-church/" in post.form["status"]
+    assert "/en/news/the-church-reopens/" in post.form["status"]  # the item's own news page
     assert "#WoodenArchitecture #Žemaitija #PublicSpace" in post.form["status"]
     assert delivery.status == Delivery.Status.SENT
     status = fake_mastodon.posted()[0]
@@ -70,7 +70,7 @@ def test_bluesky_record_has_byte_offset_facets_langs_and_image_alt(
         piece = text_bytes[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode()
         by_kind.setdefault(feature["$type"], []).append((piece, feature))
     [(link_text, link)] = by_kind["app.bsky.richtext.facet#link"]
-    assert link_text == link["uri"] and link_text.endswith("/lt/assets/wooden-church/")
+    assert link_text == link["uri"] and link_text.endswith("/lt/news/zemaitijos-baznycia/")
     tags = [(text, f["tag"]) for text, f in by_kind["app.bsky.richtext.facet#tag"]]
     assert tags == [
         ("#WoodenArchitecture", "WoodenArchitecture"),

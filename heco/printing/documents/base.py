@@ -3,7 +3,8 @@
 A kind is a module in this package with a ``Document`` subclass: the target models it
 accepts, the paper sizes it allows, its template, and one method, ``build_context()``.
 Add a kind by copying one (e.g. ``panel.py``), changing it, and listing it in ``KINDS``
-in ``__init__.py``.
+in ``__init__.py``; a kind that prints several sorts of record lists one class per sort
+(``"leaflet": (OrganisationLeaflet, RouteLeaflet)``).
 """
 
 from __future__ import annotations

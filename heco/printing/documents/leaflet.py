@@ -4,8 +4,8 @@ Two pages of three 99 mm panels. Folded, the right-hand panel of the outside pag
 cover, the middle one the back, the left one the flap that opens first; the inside page
 carries three panels side by side. The template only knows *panels*: each is a partial
 template and its data. ``OrganisationLeaflet`` fills them with an organisation's assets,
-services with opening hours and upcoming events; a route leaflet (routes do not exist yet)
-will be a second subclass filling the same six slots with the route's stops and map.
+services with opening hours and upcoming events; ``RouteLeaflet`` (``route_leaflet.py``)
+fills the same six slots with a route's map and stops.
 """
 
 from __future__ import annotations

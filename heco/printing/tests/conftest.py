@@ -124,3 +124,44 @@ def lt_network(lt_org, lt_event):
         organisation=other,
     )
     return network
+
+
+ROUTE_TITLE_LT = "Pasivaikščiojimas po Plungės dvarą"
+
+
+@pytest.fixture
+def lt_route(lt_asset):
+    """A published walk of the library: the palace, a second asset and a free place."""
+    from heco.core.models import Status
+    from heco.systems.models import Route, RouteStop
+
+    oak = AssetFactory(
+        slug="perkuno-azuolas",
+        title={"lt": "Perkūno ąžuolas", "en": "Thunder oak"},
+        organisation=lt_asset.organisation,
+        lat=55.915,
+        lon=21.850,
+    )
+    lt_asset.lat, lt_asset.lon = 55.911, 21.844
+    lt_asset.save()
+    route = Route.objects.create(
+        slug="plunges-dvaro-takas",
+        title={"lt": ROUTE_TITLE_LT, "en": "Plungė manor walk"},
+        summary={
+            "lt": "Rūmai, parkas ir Perkūno ąžuolas: trumpas pasivaikščiojimas po Plungę.",
+            "en": "The palace, its park and the thunder oak: a short walk through Plungė.",
+        },
+        description={"lt": "Maršrutas prasideda prie rūmų įėjimo ir baigiasi prie ąžuolo."},
+        mode=Route.Mode.WALK,
+        organisation=lt_asset.organisation,
+        status=Status.PUBLISHED,
+    )
+    RouteStop.objects.create(
+        route=route, position=1, asset=lt_asset, note={"lt": "Pradžia prie rūmų įėjimo."}
+    )
+    RouteStop.objects.create(route=route, position=2, asset=oak)
+    RouteStop.objects.create(
+        route=route, position=3, name={"lt": "Žvejų namai", "en": "Fishermen's house"},
+        lat=55.918, lon=21.855,
+    )  # fmt: skip
+    return route

@@ -9,6 +9,7 @@ from heco.comms.demo import load_demo_comms
 from heco.demo import loader
 from heco.heritage.models import Asset
 from heco.newsletters.demo import load_demo_newsletters
+from heco.printing.demo import load_demo_printing
 from heco.systems.demo import load_demo_systems
 
 
@@ -58,6 +59,7 @@ class Command(BaseCommand):
         summary = loader.build_demo(images=not no_images, stdout=self.stdout)
         # the other domains' demo records, built on the network above
         load_demo_systems()
+        load_demo_printing(stdout=self.stdout)
         load_demo_comms(stdout=self.stdout)
         load_demo_newsletters(stdout=self.stdout)
         elapsed = time.monotonic() - started

@@ -15,13 +15,15 @@ from heco.printing.render import render_pdf
 
 class Command(BaseCommand):
     help = (
-        "Print a PDF: a poster (event), leaflet (organisation), panel (asset), labels (asset "
-        "or organisation) or programme (organisation or network, one month)."
+        "Print a PDF: a poster (event), leaflet (organisation or route), panel (asset), "
+        "labels (asset or organisation) or programme (organisation or network, one month)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(KINDS))
-        parser.add_argument("id", help="UUID or slug of the event, asset, organisation or network")
+        parser.add_argument(
+            "id", help="UUID or slug of the event, asset, organisation, route or network"
+        )
         parser.add_argument("--lang", required=True, help=", ".join(settings.LANGUAGE_CODES))
         parser.add_argument("--lang2", help="a second language printed beside the first")
         parser.add_argument("--month", help="YYYY-MM (programme; default: this month)")
