@@ -9,6 +9,8 @@ events): like bulk_create, it sends no signals and does not call save().
 
 from __future__ import annotations
 
+import os
+import uuid
 from types import SimpleNamespace
 
 from django.db import connection, models
@@ -25,22 +27,51 @@ class Row(SimpleNamespace):
 _DEFAULTS: dict = {}
 
 
+def _defaults(model) -> tuple[dict, list]:
+    """(constant defaults, [(attname, callable default)]) of ``model``'s concrete fields."""
+    found = _DEFAULTS.get(model)
+    if found is None:
+        constants, makers = {}, []
+        for f in model._meta.concrete_fields:
+            if isinstance(f, models.AutoField):
+                continue
+            if f.has_default() and callable(f.default):
+                makers.append((f.attname, f.default))  # dict, list, uuid4…: a new one each
+            else:
+                constants[f.attname] = f._get_default()  # the value model instances get
+        found = _DEFAULTS[model] = (constants, makers)
+    return found
+
+
 def new_row(model, **values) -> Row:
     """A Row with every field's default filled in (callable defaults called), then values.
 
     Much cheaper than a model instance; enough for insert_rows and for reading fields back.
     """
-    defaults = _DEFAULTS.get(model)
-    if defaults is None:
-        # Field._get_default: the same default-making callable model instances use
-        defaults = _DEFAULTS[model] = [
-            (f.attname, f._get_default)
-            for f in model._meta.concrete_fields
-            if not isinstance(f, models.AutoField)
-        ]
-    data = {attname: make() for attname, make in defaults if attname not in values}
+    constants, makers = _defaults(model)
+    data = dict(constants)
+    for attname, make in makers:
+        if attname not in values:
+            data[attname] = make()
     data.update(values)
     return Row(**data)
+
+
+class UUIDs:
+    """Random (version 4) UUIDs like ``uuid.uuid4``, with one ``os.urandom`` call per batch
+    instead of one per id."""
+
+    def __init__(self, batch: int = 512):
+        self.batch = batch
+        self.ready: list[uuid.UUID] = []
+
+    def __call__(self) -> uuid.UUID:
+        if not self.ready:
+            data = os.urandom(16 * self.batch)
+            self.ready = [
+                uuid.UUID(bytes=data[i : i + 16], version=4) for i in range(0, len(data), 16)
+            ]
+        return self.ready.pop()
 
 
 def _converter(field):

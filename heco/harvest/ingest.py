@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from heco.core.geo import bbox_around, haversine_km
 from heco.core.models import Status
-from heco.harvest.fastwrite import insert_rows, new_row
+from heco.harvest.fastwrite import UUIDs, insert_rows, new_row
 from heco.harvest.models import DuplicateCandidate, SourceRecord
 from heco.harvest.normalise import (
     ASSET_FIELDS,
@@ -67,6 +67,7 @@ class Ingestor:
         )
         self.default_kind = mapping.get("default_kind") or Asset.Kind.BUILDING
         self.now = timezone.now()
+        self.new_id = UUIDs()
 
     # --- one page ---
 
@@ -278,6 +279,7 @@ class Ingestor:
         values = prepared.values
         return new_row(
             Asset,
+            id=self.new_id(),
             organisation_id=self.organisation.pk,
             community_id=self.community_id,
             status=Status.PUBLISHED,
@@ -295,6 +297,7 @@ class Ingestor:
             values.pop("timezone", None)
         return new_row(
             Event,
+            id=self.new_id(),
             organisation_id=self.organisation.pk,
             status=Status.PUBLISHED,
             is_demo=False,
@@ -355,9 +358,19 @@ class Ingestor:
             ExternalIdentifier.objects.bulk_create(rows, ignore_conflicts=True)
 
     def _propose_duplicates(self, new_assets) -> None:
+        """Same normalised title within 100 m: one query per page for the assets near the new
+        ones; the new ones themselves are compared from memory."""
         if not new_assets:
             return
-        # one query per page, raw SQL: a union of small boxes, each served by the lat/lon index
+        new_keys = {
+            asset.pk: {normalise_title_key(text) for text in asset.title.values() if text}
+            for asset in new_assets
+        }
+        by_key: dict = {}  # normalised title -> {(id, lat, lon)}
+        for asset in new_assets:
+            for key in new_keys[asset.pk]:
+                by_key.setdefault(key, set()).add((asset.pk, asset.lat, asset.lon))
+        # raw SQL: a union of small boxes, each served by the lat/lon index
         terms, params = [], [Status.DELETED]
         for asset in new_assets:
             min_lon, min_lat, max_lon, max_lat = bbox_around(
@@ -372,25 +385,21 @@ class Ingestor:
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            nearby = [
-                (_uuid(pk), json.loads(title) if isinstance(title, str) else title, lat, lon)
-                for pk, title, lat, lon in cursor.fetchall()
-            ]
-        if len(nearby) <= 1:
-            return
-        by_key: dict = {}
-        for pk, title, lat, lon in nearby:
-            for text in (title or {}).values():
-                if text:
-                    by_key.setdefault(normalise_title_key(text), set()).add((pk, lat, lon))
+            for pk, title, lat, lon in cursor.fetchall():
+                pk = _uuid(pk)
+                if pk in new_keys:
+                    continue  # one of the new assets: already known
+                title = json.loads(title) if isinstance(title, str) else title
+                for text in (title or {}).values():
+                    if text:
+                        by_key.setdefault(normalise_title_key(text), set()).add((pk, lat, lon))
         proposals = []
-        new_ids = {a.pk for a in new_assets}
         for asset in new_assets:
             matches = set()
-            for text in asset.title.values():
-                matches |= by_key.get(normalise_title_key(text), set())
+            for key in new_keys[asset.pk]:
+                matches |= by_key.get(key, set())
             for pk, lat, lon in matches:
-                if pk == asset.pk or (pk in new_ids and str(pk) < str(asset.pk)):
+                if pk == asset.pk or (pk in new_keys and str(pk) < str(asset.pk)):
                     continue  # itself; or both new: propose the pair once
                 distance = haversine_km(asset.lat, asset.lon, lat, lon)
                 if distance <= DUPLICATE_RADIUS_KM:

@@ -8,6 +8,7 @@ original value kept.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -80,6 +81,10 @@ SCHEMES = set(ExternalIdentifier.Scheme.values)
 KINDS = set(Asset.Kind.values)
 
 
+# the same few tags come in every record: normalise each once
+_language_tag = functools.lru_cache(maxsize=4096)(normalise_language_tag)
+
+
 class RecordError(ValueError):
     """A record that cannot go in; the message is the reason in the run report."""
 
@@ -117,7 +122,7 @@ def language_map(value, default_lang: str) -> dict:
         return {}
     out: dict = {}
     for key, text in value.items():
-        tag = normalise_language_tag(key) if key else None
+        tag = _language_tag(key) if isinstance(key, str) and key else None
         tag = tag or default_lang
         if isinstance(text, str) and text.strip() and tag not in out:
             out[tag] = text.strip()
@@ -182,7 +187,7 @@ def _common(fields: dict, default_lang: str, prepared: Prepared) -> None:
     if identifiers:
         prepared.extras["identifiers"] = identifiers
     if fields.get("language"):
-        tags = [normalise_language_tag(t) for t in fields["language"] if isinstance(t, str)]
+        tags = [_language_tag(t) for t in fields["language"] if isinstance(t, str)]
         prepared.extras["language"] = [t for t in dict.fromkeys(tags) if t]
     for key in EXTRA_KEYS:
         if key in fields and key not in prepared.extras and key not in ("rights", "language"):

@@ -1,12 +1,21 @@
 """Writes of the harvest app: adding a source, running a harvest.
 
 ``source_harvest`` drives a source kind's pages through the Ingestor: one transaction per
-page, the checkpoint stored in the same transaction, the search index updated once per page.
+page, the checkpoint stored in the same transaction. The next pages are fetched and parsed in
+a background thread while one is written (``prefetched``). The search index is updated for
+the assets a run touched at the end of the run, whatever its outcome (and every
+``INDEX_EVERY`` assets on the way); a run killed before that is caught up by the next run
+of the source (``_catch_up_index``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
+import threading
+import time
+from collections.abc import Iterator
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +25,7 @@ from heco.harvest.ingest import Ingestor, PageResult
 from heco.harvest.models import HarvestRun, Source, SourceRecord
 from heco.harvest.sources.base import (
     HarvestedRecord,
+    Page,
     SourceError,
     SourceUnavailable,
     get_kind,
@@ -24,6 +34,9 @@ from heco.network.models import Organisation
 
 logger = logging.getLogger(__name__)
 MAX_ERRORS_KEPT = 1000
+INDEX_EVERY = 20_000  # touched assets held back before the search index is brought up to date
+PREFETCH_PAGES = 2  # pages fetched ahead of the one being written
+BUMP_EVERY = 2.0  # seconds between two retirements of the cached public pages during a run
 
 
 def source_add(
@@ -56,7 +69,7 @@ def source_add(
 
 
 def index_assets(asset_ids) -> None:
-    """Hand the written assets to search, once per page."""
+    """Hand written assets to search."""
     if not asset_ids:
         return
     try:
@@ -69,6 +82,107 @@ def index_assets(asset_ids) -> None:
         if not (exc.name or "").startswith("heco.search"):
             raise
         logger.warning("search index not updated: %s", exc)
+
+
+class _PageCache:
+    """Retires cached public pages after pages that changed something, at most once every
+    ``BUMP_EVERY`` seconds, and once at the end (the harvest writes with executemany and bulk
+    updates, which send none of the signals that do it for other writes)."""
+
+    def __init__(self):
+        self.last = 0.0
+        self.due = False
+
+    def changed(self) -> None:
+        self.due = True
+        if time.monotonic() - self.last >= BUMP_EVERY:
+            self.bump()
+
+    def bump(self) -> None:
+        if self.due:
+            from heco.core.cache import bump_catalogue_version
+
+            bump_catalogue_version()
+            self.last, self.due = time.monotonic(), False
+
+
+class _PendingIndex:
+    """Asset ids written by a run and not yet in the search index."""
+
+    def __init__(self):
+        self.ids: set = set()
+
+    def add(self, asset_ids) -> None:
+        self.ids.update(asset_ids)
+        if len(self.ids) >= INDEX_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        ids, self.ids = self.ids, set()
+        index_assets(sorted(ids, key=str))
+
+
+def prefetched(pages: Iterator[Page], depth: int = PREFETCH_PAGES) -> Iterator[Page]:
+    """Yield ``pages`` while a thread fetches and parses the next ones.
+
+    Fetching (network) and parsing (lxml) overlap with writing (SQLite and PostgreSQL release
+    the interpreter lock while they work). Errors of the source come out in their place, after
+    the pages before them. Source kinds' ``fetch`` does no database work, so it can run in
+    another thread.
+    """
+    items: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for page in pages:
+                if not put(("page", page)):
+                    return
+            put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            put(("error", exc))
+
+    thread = threading.Thread(target=produce, name="harvest-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            what, value = items.get()
+            if what == "page":
+                yield value
+            elif what == "error":
+                raise value
+            else:
+                return
+    finally:
+        stop.set()  # the producer stops at its next page (a fetch under way finishes first)
+
+
+def _catch_up_index(source: Source, now) -> None:
+    """Runs of ``source`` left "running" were killed before they indexed what they wrote:
+    index the assets of the records fetched since the oldest of them, and mark them failed."""
+    stale = HarvestRun.objects.filter(source=source, status=HarvestRun.Status.RUNNING)
+    oldest = stale.order_by("started_at").values_list("started_at", flat=True).first()
+    if oldest is None:
+        return
+    stale.update(status=HarvestRun.Status.FAILED, finished_at=now)
+    touched = (
+        SourceRecord.objects.filter(source=source, fetched_at__gte=oldest, asset__isnull=False)
+        .values_list("asset_id", flat=True)
+        .distinct()
+    )
+    pending = _PendingIndex()
+    for asset_id in touched.iterator(chunk_size=5000):
+        pending.add([asset_id])
+    pending.flush()
 
 
 class _Totals:
@@ -98,10 +212,7 @@ def source_harvest(*, source: Source, full: bool = False, progress=None) -> Harv
     ``progress(done, total)`` is called after each page.
     """
     now = timezone.now()
-    # runs left "running" by a killed process
-    HarvestRun.objects.filter(source=source, status=HarvestRun.Status.RUNNING).update(
-        status=HarvestRun.Status.FAILED, finished_at=now
-    )
+    _catch_up_index(source, now)  # runs left "running" by a killed process
     run = HarvestRun.objects.create(source=source, started_at=now, full=full)
     kind = get_kind(source.kind)
     checkpoint = {} if full else dict(source.checkpoint or {})
@@ -114,58 +225,91 @@ def source_harvest(*, source: Source, full: bool = False, progress=None) -> Harv
         since = None if full else source.last_success_at
     ingestor = Ingestor(source)
     totals = _Totals(run)
+    pending = _PendingIndex()
+    page_cache = _PageCache()
     seen: set[str] = set()
     finished_list = False
     problem = ""
     status = HarvestRun.Status.COMPLETED
     try:
-        for page in kind.fetch(source, checkpoint, since):
-            with transaction.atomic():
-                result = ingestor.write_page(page.records)
-                if page.checkpoint:
-                    source.checkpoint = {
-                        **page.checkpoint,
-                        "list_started_at": list_started_at.isoformat(),
-                        "since": since.isoformat() if since else None,
-                    }
-                else:
-                    source.checkpoint = {}
-                source.save(update_fields=["checkpoint"])
-            index_assets(result.asset_ids)
-            totals.add(result)
-            seen.update(result.seen)
-            run.save(update_fields=["fetched", "created", "updated", "deleted", "failed", "errors"])
-            if progress:
-                progress(page.list_fetched or run.fetched, page.complete_list_size)
-            if page.last:
-                finished_list = True
-                expected, got = page.complete_list_size, page.list_fetched
-                if expected is not None and got is not None and got < expected:
-                    status = HarvestRun.Status.PARTIAL
-                    problem = (
-                        f"the source announced {expected} records (completeListSize) but sent {got}"
-                    )
-        if not finished_list and status == HarvestRun.Status.COMPLETED:
-            status = HarvestRun.Status.PARTIAL
-            problem = problem or "the list ended without a last page"
+        # closing: an error while writing stops the fetching thread at once
+        with contextlib.closing(prefetched(kind.fetch(source, checkpoint, since))) as fetched:
+            for page in fetched:
+                result = _write_page(source, ingestor, page, list_started_at, since)
+                if result.created or result.updated or result.deleted:
+                    page_cache.changed()
+                pending.add(result.asset_ids)
+                totals.add(result)
+                seen.update(result.seen)
+                counts = ["fetched", "created", "updated", "deleted", "failed"]
+                run.save(update_fields=counts + ["errors"] if result.errors else counts)
+                if progress:
+                    progress(page.list_fetched or run.fetched, page.complete_list_size)
+                if page.last:
+                    finished_list = True
+                    problem = _missing_records(page)
+                    if problem:
+                        status = HarvestRun.Status.PARTIAL
+            if not finished_list and status == HarvestRun.Status.COMPLETED:
+                status = HarvestRun.Status.PARTIAL
+                problem = problem or "the list ended without a last page"
     except SourceUnavailable as exc:
         status, problem = HarvestRun.Status.PARTIAL, str(exc)
     except SourceError as exc:
         status, problem = HarvestRun.Status.FAILED, str(exc)
     except KeyboardInterrupt:
+        page_cache.bump()
+        pending.flush()
         _finish(run, HarvestRun.Status.PARTIAL, "interrupted")
         raise
     except Exception as exc:  # noqa: BLE001 - a run never crashes without a report
         logger.exception("harvest of source %s failed", source.pk)
         status, problem = HarvestRun.Status.FAILED, f"{type(exc).__name__}: {exc}"
     if status == HarvestRun.Status.COMPLETED and kind.snapshot:
-        _sweep_snapshot(source, ingestor, totals, seen, run)
+        deleted_before = run.deleted
+        _sweep_snapshot(source, ingestor, totals, seen, run, pending)
+        page_cache.due = page_cache.due or run.deleted > deleted_before
+    page_cache.bump()
+    # what the run wrote goes into the search index before the run is reported finished, so a
+    # process killed before this point leaves the run "running" for _catch_up_index
+    try:
+        pending.flush()
+    except Exception as exc:  # noqa: BLE001 - the records are in; say what is missing
+        logger.exception("search index not updated after harvest of source %s", source.pk)
+        status = HarvestRun.Status.FAILED
+        problem = "; ".join(
+            filter(None, [problem, f"search index not updated ({type(exc).__name__}: {exc})"])
+        )
     if status == HarvestRun.Status.COMPLETED:
         source.last_success_at = list_started_at
         source.checkpoint = {}
         source.save(update_fields=["last_success_at", "checkpoint"])
     _finish(run, status, problem)
     return run
+
+
+def _write_page(source, ingestor, page: Page, list_started_at, since):
+    """Write one page and store where to resume after it, in one transaction."""
+    with transaction.atomic():
+        result = ingestor.write_page(page.records)
+        if page.checkpoint:
+            source.checkpoint = {
+                **page.checkpoint,
+                "list_started_at": list_started_at.isoformat(),
+                "since": since.isoformat() if since else None,
+            }
+        else:
+            source.checkpoint = {}
+        source.save(update_fields=["checkpoint"])
+    return result
+
+
+def _missing_records(last_page: Page) -> str:
+    """Why a list is not complete although its last page came, or ""."""
+    expected, got = last_page.complete_list_size, last_page.list_fetched
+    if expected is not None and got is not None and got < expected:
+        return f"the source announced {expected} records (completeListSize) but sent {got}"
+    return ""
 
 
 def _finish(run: HarvestRun, status: str, problem: str) -> None:
@@ -176,7 +320,7 @@ def _finish(run: HarvestRun, status: str, problem: str) -> None:
     run.save()
 
 
-def _sweep_snapshot(source, ingestor, totals, seen, run) -> None:
+def _sweep_snapshot(source, ingestor, totals, seen, run, pending) -> None:
     """A snapshot (file, feed) that no longer holds a record means it was deleted there."""
     if any(not error.get("identifier") for error in run.errors):
         return  # a bad record without identifier might be one of them: delete nothing
@@ -200,7 +344,7 @@ def _sweep_snapshot(source, ingestor, totals, seen, run) -> None:
         with transaction.atomic():
             result = ingestor.write_page(batch)
         result.fetched = 0
-        index_assets(result.asset_ids)
+        pending.add(result.asset_ids)
         totals.add(result)
 
 

@@ -9,7 +9,9 @@ A source kind is a folder ``heco/harvest/sources/<kind>/`` with the same files:
 
 A kind implements ONE method, ``fetch(source, checkpoint, since)``: a generator of ``Page``
 objects. Each page holds parsed records (good or bad) and the checkpoint to store once the
-page is written, so an interrupted run resumes after the last written page. Everything else —
+page is written, so an interrupted run resumes after the last written page. ``fetch`` runs in
+a background thread (the next pages are fetched while one is written), so it must not use
+the database. Everything else —
 validation, rights and language normalisation, duplicate detection, bulk writes, provenance,
 local-edit protection, tombstones, the run report — is done once for all kinds by
 ``heco.harvest.ingest`` and ``heco.harvest.services``.

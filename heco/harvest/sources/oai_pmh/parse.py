@@ -26,6 +26,10 @@ OWL = "{http://www.w3.org/2002/07/owl#}"
 SKOS = "{http://www.w3.org/2004/02/skos/core#}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 OAI_DC_ROOT = "{http://www.openarchives.org/OAI/2.0/oai_dc/}dc"
+RDF_ROOT = RDF + "RDF"
+RDF_RESOURCE = RDF + "resource"
+OAI_HEADER, OAI_METADATA = OAI + "header", OAI + "metadata"
+OAI_IDENTIFIER, OAI_DATESTAMP = OAI + "identifier", OAI + "datestamp"
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
@@ -126,14 +130,14 @@ def parse_list_records(data: bytes) -> ListResult:
 
 
 def parse_record(record_el) -> HarvestedRecord:
-    header = record_el.find(OAI + "header")
+    header = record_el.find(OAI_HEADER)
     if header is None:
         return HarvestedRecord(identifier="", error="record without header", raw=_raw(record_el))
-    identifier = (header.findtext(OAI + "identifier") or "").strip()
-    datestamp = parse_datestamp(header.findtext(OAI + "datestamp"))
+    identifier = (header.findtext(OAI_IDENTIFIER) or "").strip()
+    datestamp = parse_datestamp(header.findtext(OAI_DATESTAMP))
     if header.get("status") == "deleted":
         return HarvestedRecord(identifier=identifier, datestamp=datestamp, deleted=True)
-    metadata = record_el.find(OAI + "metadata")
+    metadata = record_el.find(OAI_METADATA)
     raw = _raw(metadata) if metadata is not None else _raw(record_el)
     record = HarvestedRecord(identifier=identifier, datestamp=datestamp, raw=raw)
     if not identifier:
@@ -144,12 +148,13 @@ def parse_record(record_el) -> HarvestedRecord:
         record.error = "no metadata"
         return record
     try:
-        if body.tag == OAI_DC_ROOT:
+        tag = body.tag
+        if tag == OAI_DC_ROOT:
             record.fields = dc_fields(body)
-        elif body.tag == RDF + "RDF":
+        elif tag == RDF_ROOT:
             record.fields = edm_fields(body)
         else:
-            record.error = f"unsupported metadata format {body.tag}"
+            record.error = f"unsupported metadata format {tag}"
     except (ValueError, TypeError) as exc:
         record.error = f"malformed record: {exc}"
     return record
@@ -161,13 +166,21 @@ def _raw(element) -> str:
 
 def _collect(element, literals: dict) -> None:
     """Add the dc/dcterms children of ``element`` to ``literals`` {bucket: [(text, lang)]}."""
+    buckets = _LITERALS
     for child in element:
-        bucket = _LITERALS.get(child.tag)
+        bucket = buckets.get(child.tag)
         if bucket is None:
             continue
-        text = (child.text or "").strip() or child.get(RDF + "resource", "").strip()
-        if text:
-            literals.setdefault(bucket, []).append((text, child.get(XML_LANG, "")))
+        text = child.text
+        text = text.strip() if text else ""
+        if not text:
+            text = child.get(RDF_RESOURCE, "").strip()
+            if not text:
+                continue
+        found = literals.get(bucket)
+        if found is None:
+            found = literals[bucket] = []
+        found.append((text, child.get(XML_LANG, "")))
 
 
 def dc_fields(dc) -> dict:
@@ -195,15 +208,15 @@ def edm_fields(rdf) -> dict:
     for aggregation in rdf.iterfind(ORE + "Aggregation"):
         rights = aggregation.find(EDM + "rights")
         if rights is not None and not fields.get("rights"):
-            fields["rights"] = rights.get(RDF + "resource", "") or (rights.text or "").strip()
+            fields["rights"] = rights.get(RDF_RESOURCE, "") or (rights.text or "").strip()
         for name in ("isShownAt", "isShownBy", "object"):
             el = aggregation.find(EDM + name)
-            if el is not None and el.get(RDF + "resource"):
-                links.setdefault(name, el.get(RDF + "resource"))
+            if el is not None and el.get(RDF_RESOURCE):
+                links.setdefault(name, el.get(RDF_RESOURCE))
         for name, key in (("dataProvider", "data_provider"), ("provider", "provider")):
             el = aggregation.find(EDM + name)
             if el is not None:
-                value = (el.text or "").strip() or el.get(RDF + "resource", "")
+                value = (el.text or "").strip() or el.get(RDF_RESOURCE, "")
                 if value:
                     fields.setdefault(key, value)
     for place in rdf.iterfind(EDM + "Place"):
