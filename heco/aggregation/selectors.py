@@ -13,7 +13,8 @@ Exposure rules (written once, used by OAI-PMH, the data URLs and IIIF):
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import CharField, Func, Prefetch, Q, QuerySet
+from django.db.models.lookups import Exact, In
 
 from heco.core.models import Status
 from heco.heritage.models import Asset, Media
@@ -33,6 +34,38 @@ def with_crosswalk_relations(qs: QuerySet[Asset]) -> QuerySet[Asset]:
 def oai_assets() -> QuerySet[Asset]:
     """Assets an OAI-PMH harvester may see: published ones and the tombstones of published ones."""
     return Asset.objects.filter(EXPOSED)
+
+
+class Unindexed(Func):
+    """A text column the planner cannot answer from an index: ``+column`` on SQLite (its
+    documented way to disqualify a term from index use), ``(column || '')`` on PostgreSQL."""
+
+    template = "%(expressions)s"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="(%(expressions)s || '')", **extra)
+
+
+def oai_assets_in_key_order() -> QuerySet[Asset]:
+    """The rows of ``oai_assets()``, for reading a page in (updated_at, id) order.
+
+    Nearly every asset is exposed, so the status test is no help in finding a page; but a
+    planner without statistics takes ``status = 'published'`` for a selective test, reads
+    the status index and sorts every exposed asset to find the first hundred: 0.3 s per page
+    at 100,000 assets on SQLite (we never run ANALYZE), the same on PostgreSQL after a bulk
+    load until autovacuum has analysed the table. With the status test kept off the indexes
+    the database walks ``asset_oai_keyset`` from the token's key and stops after one page
+    (about 1 ms).
+    """
+    status = Unindexed("status")
+    return Asset.objects.filter(
+        Q(Exact(status, Status.PUBLISHED))
+        | Q(In(status, TOMBSTONE_STATUSES), published_at__isnull=False)
+    )
 
 
 def is_tombstone(asset: Asset) -> bool:

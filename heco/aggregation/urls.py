@@ -17,4 +17,11 @@ urlpatterns = [
         name="iiif-organisation-collection",
     ),
     path("iiif/<uuid:pk>/manifest", views.manifest, name="iiif-manifest"),
+    path("iiif/image/<int:media_id>", views.image_service, name="iiif-image-service"),
+    path("iiif/image/<int:media_id>/info.json", views.image_info, name="iiif-image-info"),
+    path(
+        "iiif/image/<int:media_id>/<str:region>/<str:size>/<str:rotation>/<str:filename>",
+        views.image,
+        name="iiif-image",
+    ),
 ]

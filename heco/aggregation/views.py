@@ -1,17 +1,28 @@
-"""Data URLs of assets (JSON-LD, EDM RDF/XML, Turtle) and IIIF Presentation 3 resources."""
+"""Data URLs of assets (JSON-LD, EDM RDF/XML, Turtle), IIIF Presentation 3 resources and the
+IIIF Image API level 0 services of their images."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotModified,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date
 from django.views.decorators.http import require_safe
+from django.views.static import was_modified_since
 
 from heco.core.models import Status
-from heco.heritage.models import Asset
+from heco.heritage.models import Asset, Media
 from heco.network.models import Organisation
 
-from . import negotiation, selectors
+from . import iiif_image, negotiation, selectors
 from .crosswalks import common, iiif
 
 
@@ -103,3 +114,78 @@ def organisation_collection(request, slug):
     )
     data["partOf"] = [{"id": f"{common.site_url()}/iiif/collection", "type": "Collection"}]
     return _iiif_response(data)
+
+
+# --- IIIF Image API 3.0, level 0 ------------------------------------------------------------
+
+IMAGE_INFO_CACHE = "public, max-age=900"
+IMAGE_CACHE = "public, max-age=86400"
+
+
+def _image_media(media_id: int) -> Media | HttpResponse:
+    """An image (with renditions) of a published asset; 410 Gone when its asset was published
+    and is now withdrawn or deleted, 404 for anything else."""
+    media = Media.objects.select_related("asset").filter(pk=media_id).first()
+    if media is None or not iiif_image.has_service(media):
+        raise Http404("No image service.")
+    if media.asset.status == Status.PUBLISHED:
+        return media
+    if media.asset.status in selectors.TOMBSTONE_STATUSES and media.asset.published_at:
+        return HttpResponse(status=410)
+    raise Http404("No image service.")
+
+
+def _available_sizes(media: Media) -> list[iiif_image.Size]:
+    available = iiif_image.sizes(media)
+    if not available:
+        raise Http404("No rendition of this image exists.")
+    return available
+
+
+@require_safe
+def image_service(request, media_id: int):
+    """The service's base URI: 303 to its image information (Image API 3.0, section 2.2)."""
+    response = redirect("aggregation:iiif-image-info", media_id=media_id)
+    response.status_code = 303
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def image_info(request, media_id: int):
+    media = _image_media(media_id)
+    if isinstance(media, HttpResponse):
+        return media
+    data = iiif_image.info(media, _available_sizes(media))
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = f'application/ld+json;profile="{iiif_image.CONTEXT}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = IMAGE_INFO_CACHE
+    return response
+
+
+@require_safe
+def image(request, media_id: int, region: str, size: str, rotation: str, filename: str):
+    """``{region}/{size}/{rotation}/{quality}.{format}``: a pre-made rendition or nothing."""
+    media = _image_media(media_id)
+    if isinstance(media, HttpResponse):
+        return media
+    quality, _dot, fmt = filename.rpartition(".")
+    try:
+        chosen = iiif_image.select(_available_sizes(media), region, size, rotation, quality, fmt)
+    except iiif_image.BadRequest as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    if chosen is None:
+        raise Http404("This size is not offered; see info.json for the sizes.")
+    path = chosen.path if fmt == "webp" else iiif_image.jpeg_path(chosen)
+    modified = default_storage.get_modified_time(path).timestamp()
+    if not was_modified_since(request.META.get("HTTP_IF_MODIFIED_SINCE"), modified):
+        response = HttpResponseNotModified()
+    else:
+        response = FileResponse(
+            default_storage.open(path, "rb"), content_type=iiif_image.FORMATS[fmt]
+        )
+    response["Last-Modified"] = http_date(modified)
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = IMAGE_CACHE
+    return response

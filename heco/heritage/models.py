@@ -96,6 +96,11 @@ class Asset(Record):
             models.Index(fields=["featured", "status"], name="asset_featured"),
             # nearby assets: bounding-box pre-filter
             models.Index(fields=["lat", "lon"], name="asset_latlon"),
+            # OAI-PMH ListRecords/ListIdentifiers pages: keyset order (updated_at, id), read as
+            # an index range scan from the resumption token's key, never an OFFSET
+            models.Index(fields=["updated_at", "id"], name="asset_oai_keyset"),
+            # the same, restricted to an org:<slug> set
+            models.Index(fields=["organisation", "updated_at", "id"], name="asset_oai_org_keyset"),
         ]
 
     def __str__(self):

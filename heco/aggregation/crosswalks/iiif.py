@@ -11,6 +11,7 @@ from PIL import Image
 
 from heco.heritage.models import Asset, Media
 
+from ..iiif_image import service_reference
 from . import common
 from .edm import kind_labels
 
@@ -56,6 +57,12 @@ def _display(media: Media) -> tuple[str, tuple[int, int]]:
     if sizes:
         return common.absolute(media.rendition_url(sizes[0])), image_size(media, sizes[0])
     return common.media_file_url(media), image_size(media)
+
+
+def _image_service(media: Media) -> dict:
+    """The IIIF Image API level 0 service of an image with renditions (see iiif_image)."""
+    service = service_reference(media)
+    return {"service": service} if service else {}
 
 
 def _thumbnail(media: Media) -> dict:
@@ -105,6 +112,7 @@ def build_manifest(asset: Asset, images: list[Media]) -> dict:
                                 "format": common.url_mime_type(body_url, media),
                                 "width": body_w,
                                 "height": body_h,
+                                **_image_service(media),
                             },
                             "target": canvas_id,
                         }

@@ -11,15 +11,20 @@ comes again, later in the same list, with its new datestamp (allowed by the prot
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass, replace
 from urllib.parse import urlparse
 
 from django.conf import settings
-from django.db.models import Q
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from lxml import etree
+
+from heco.core.cache import catalogue_version
+from heco.heritage.models import Asset
 
 from ..crosswalks import common, dc, edm
 from ..crosswalks.namespaces import (
@@ -35,10 +40,16 @@ from ..crosswalks.namespaces import (
     XSI,
     q,
 )
-from ..selectors import is_tombstone, oai_assets, with_crosswalk_relations
+from ..selectors import (
+    is_tombstone,
+    oai_assets,
+    oai_assets_in_key_order,
+    with_crosswalk_relations,
+)
 from . import sets, tokens
 
 PAGE_SIZE = 100
+SIZE_CACHE_SECONDS = 3600
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 
 
@@ -327,29 +338,16 @@ class Repository:
     def list_items(self, verb: str, with_records: bool):
         state = self.list_state()
         fmt = FORMATS[state.metadata_prefix]
-        qs = oai_assets()
-        if state.set_spec:
-            try:
-                qs = qs.filter(sets.set_filter(state.set_spec))
-            except sets.UnknownSet:
-                raise OAIError("badResumptionToken", "The resumptionToken is invalid.")
-        if state.from_ is not None:
-            qs = qs.filter(updated_at__gte=state.from_)
-        if state.until is not None:
-            qs = qs.filter(updated_at__lt=state.until)
-        total = qs.count()
-        page_qs = qs
-        if state.last_updated is not None:
-            # keyset: (updated_at, id) > (last_updated, last_id); the first condition lets the
-            # database range-scan the updated_at index.
-            page_qs = page_qs.filter(updated_at__gte=state.last_updated).filter(
-                Q(updated_at__gt=state.last_updated) | Q(id__gt=state.last_id)
-            )
+        try:
+            total = complete_list_size(state)
+            page_qs = page_queryset(state)
+        except sets.UnknownSet:
+            raise OAIError("badResumptionToken", "The resumptionToken is invalid.")
         if with_records:
             page_qs = with_crosswalk_relations(page_qs)
         else:
             page_qs = page_qs.select_related("organisation", "community")
-        page = list(page_qs.order_by("updated_at", "id")[: PAGE_SIZE + 1])
+        page = list(page_qs)
         if not page:
             raise OAIError("noRecordsMatch", "No records match the request.")
         has_more = len(page) > PAGE_SIZE
@@ -399,6 +397,44 @@ class Repository:
         el = etree.SubElement(parent, q(OAI, name))
         el.text = common.xml_text(text)
         return el
+
+
+def list_queryset(state: tokens.ListState, in_key_order: bool = False) -> QuerySet[Asset]:
+    """Every record of the list ``state`` describes (set, from, until); UnknownSet if the set
+    is outside our hierarchy. ``in_key_order``: the same rows, filtered so that they are read
+    along the keyset index (see ``oai_assets_in_key_order``)."""
+    qs = oai_assets_in_key_order() if in_key_order else oai_assets()
+    if state.set_spec:
+        qs = qs.filter(sets.set_filter(state.set_spec))
+    if state.from_ is not None:
+        qs = qs.filter(updated_at__gte=state.from_)
+    if state.until is not None:
+        qs = qs.filter(updated_at__lt=state.until)
+    return qs
+
+
+def complete_list_size(state: tokens.ListState) -> int:
+    """``completeListSize``: counted once per list and catalogue version, not on every page
+    (a count reads every record of the list: 30 ms at 100,000 assets on SQLite). Any write to
+    the catalogue changes the version (heco.core.cache), so the size is recounted after it."""
+    bounds = f"{state.metadata_prefix}|{state.set_spec}|{state.from_}|{state.until}"
+    key = f"heco:oai:size:{catalogue_version()}:{hashlib.sha256(bounds.encode()).hexdigest()}"
+    return cache.get_or_set(key, lambda: list_queryset(state).count(), SIZE_CACHE_SECONDS)
+
+
+def page_queryset(state: tokens.ListState) -> QuerySet[Asset]:
+    """The next page of the list after the token's key, plus one record to tell if more follow.
+
+    Keyset: (updated_at, id) > (last_updated, last_id), written so that the database reads a
+    range of the ``asset_oai_keyset`` index (updated_at, id) from the key on, in index order,
+    and stops after PAGE_SIZE + 1 rows: page 1,000 costs what page 1 costs (no OFFSET).
+    """
+    qs = list_queryset(state, in_key_order=True)
+    if state.last_updated is not None:
+        qs = qs.filter(updated_at__gte=state.last_updated).filter(
+            Q(updated_at__gt=state.last_updated) | Q(id__gt=state.last_id)
+        )
+    return qs.order_by("updated_at", "id")[: PAGE_SIZE + 1]
 
 
 EMAIL_RE = re.compile(r"^\S+@(\S+\.)+\S+$")

@@ -13,6 +13,7 @@ BENCHMARKS = {
     "search": "heco.search.bench",
     "pages": "heco.site.bench",
     "publish": "heco.publish.bench",
+    "oai": "heco.aggregation.bench",
 }
 
 
