@@ -225,9 +225,14 @@ def rendition_path(media, width: int) -> str:
 
 
 def delete_renditions(media) -> None:
+    """Remove the rendition files and the JPEG copies the IIIF image service made of them
+    (``<rendition>.jpg`` beside each, see heco.aggregation.iiif_image)."""
     for path in set((media.renditions or {}).values()):
-        if path and default_storage.exists(path):
-            default_storage.delete(path)
+        if not path:
+            continue
+        for candidate in (path, path.rsplit(".", 1)[0] + ".jpg"):
+            if default_storage.exists(candidate):
+                default_storage.delete(candidate)
 
 
 def delete_files(media) -> None:

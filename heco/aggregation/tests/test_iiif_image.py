@@ -249,3 +249,17 @@ def test_manifest_references_the_image_service_and_stays_valid(db, client, iiif_
     assert info["id"] == first["service"][0]["id"]
     # the painted image is the service's largest size
     assert {"width": first["width"], "height": first["height"]} == info["sizes"][-1]
+
+
+def test_deleting_the_media_files_removes_the_jpeg_copies_too(db, client):
+    from django.core.files.storage import default_storage
+
+    from heco.heritage.media import delete_files
+
+    media = image_with_renditions(width=400, height=300)
+    client.get(f"/iiif/image/{media.pk}/full/320,240/0/default.jpg")
+    copies = [p.rsplit(".", 1)[0] + ".jpg" for p in media.renditions.values()]
+    assert any(default_storage.exists(p) for p in copies)
+    delete_files(media)
+    assert not any(default_storage.exists(p) for p in copies)
+    assert not any(default_storage.exists(p) for p in media.renditions.values())
