@@ -1,14 +1,17 @@
-"""``heco publish``: render every public page in-process and write the static site.
+"""``heco publish``: render the public pages in-process and write the static site.
 
 1. Seeds come from discovery.py (sitemap, parameterless pages, calendar months, hooks).
 2. Each page is rendered through Django's test Client (the full middleware stack, exactly what
    a visitor gets), its links rewritten to relative ones (rewrite.py), and every local link it
    contains is queued in turn: pagination, per-language feeds, routes … are found by crawling.
-3. Files are written only when their bytes changed: a manifest (output path -> content hash,
-   or source size and mtime for copied static and media files) is kept in the output
-   directory. Files of the previous run that were not produced this time (a withdrawn or
-   tombstoned asset's pages) are removed.
-4. pagefind indexes the HTML (only when some page changed) into ``pagefind/``.
+3. Incremental by dependency (deps.py): while a page renders, the tables it read, the assets
+   it showed and its links are recorded in the manifest (``.heco-publish.json`` in the output
+   directory). The next run renders again only the pages whose inputs changed and reuses the
+   others (their recorded links keep the crawl going); ``full=True`` renders every page.
+4. Files are written only when their bytes changed (the manifest keeps a content hash, or the
+   source size and mtime for copied static and media files). Files of the previous run that
+   were not produced this time (a withdrawn or tombstoned asset's pages) are removed.
+5. pagefind indexes the HTML (only when some page changed) into ``pagefind/``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,15 +32,16 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.test import Client, override_settings
+from django.urls import Resolver404, resolve
 from django.utils.html import escape
 from django.utils.translation import get_language_info, override
 
-from heco.publish import discovery, urlmap
+from heco.publish import deps, discovery, urlmap
 from heco.publish.progress import Progress
 from heco.publish.rewrite import LinkPolicy, PageInfo, rewrite_page
 
 MANIFEST = ".heco-publish.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 PAGEFIND_DIR = "pagefind"
 STATIC_SKIP_PREFIXES = ("admin/",)  # the Django admin's files are no part of the public site
 
@@ -44,11 +49,15 @@ STATIC_SKIP_PREFIXES = ("admin/",)  # the Django admin's files are no part of th
 @dataclass
 class PublishResult:
     pages_written: int = 0
-    pages_unchanged: int = 0
+    pages_unchanged: int = 0  # rendered or reused, same bytes as before: not written
+    pages_rendered: int = 0  # rendered through Django (the rest were reused)
+    pages_reused: int = 0
+    full: bool = True  # every page was rendered (first run, or the global stamp changed)
     files_copied: int = 0
     files_unchanged: int = 0
     removed: int = 0
     written: list[str] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)  # URLs rendered through Django
     removed_paths: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # URL -> status (404, 410 …)
     search_indexed: bool = False
@@ -63,6 +72,19 @@ def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+@dataclass
+class PageEntry:
+    """What the manifest keeps of a page: its file, whether it is a collection page (its URL
+    names no record), the tables it read, the tracked records it showed, and its links (the
+    (path, query) keys the crawl found on it)."""
+
+    file: str
+    collection: bool
+    tables: list[str]
+    records: list[str]
+    links: list[str]
+
+
 class Publisher:
     def __init__(
         self,
@@ -71,6 +93,7 @@ class Publisher:
         base_url: str | None = None,
         pagefind: bool = True,
         progress: Progress | None = None,
+        full: bool = False,
     ):
         self.out = Path(out).resolve()
         self.base_url = (base_url or settings.SITE_URL).rstrip("/")
@@ -78,10 +101,17 @@ class Publisher:
         self.host = parts.netloc or "testserver"
         self.secure = parts.scheme == "https"
         self.run_pagefind = pagefind
+        self.force_full = full
         self.progress = progress or Progress(enabled=False)
         self.old: dict[str, str] = {}
         self.new: dict[str, str] = {}
+        self.old_pages: dict[str, PageEntry] = {}
+        self.pages: dict[str, PageEntry] = {}
+        self.old_manifest: dict = {}
         self.result = PublishResult()
+        # what changed since the last run (set in run()); None: render every page
+        self.changed_tables: set[str] | None = None
+        self.changed_records: set[str] = set()
 
     # --- manifest ----------------------------------------------------------------------------
 
@@ -90,12 +120,50 @@ class Publisher:
             data = json.loads((self.out / MANIFEST).read_text())
         except (OSError, ValueError):
             return
-        if data.get("version") == MANIFEST_VERSION:
-            self.old = data.get("files", {})
+        if data.get("version") != MANIFEST_VERSION:
+            return
+        self.old = data.get("files", {})
+        self.old_manifest = data
+        tables, records, urls = data["tables"], data["records"], data["urls"]
+        for key, (file, collection, t, r, links) in data["pages"].items():
+            self.old_pages[key] = PageEntry(
+                file,
+                bool(collection),
+                [tables[i] for i in t],
+                [records[i] for i in r],
+                [urls[i] for i in links],
+            )
 
-    def _save_manifest(self) -> None:
-        data = {"version": MANIFEST_VERSION, "files": dict(sorted(self.new.items()))}
-        self._atomic_write(self.out / MANIFEST, json.dumps(data, indent=0).encode())
+    def _save_manifest(self, stamp: str, state: dict) -> None:
+        """Tables, records and URLs are stored once and named by their index in the pages
+        (a page has dozens of links: the manifest stays a few bytes per link)."""
+        index: dict[str, dict[str, int]] = {"tables": {}, "records": {}, "urls": {}}
+
+        def ids(kind: str, values: list[str]) -> list[int]:
+            names = index[kind]
+            return [names.setdefault(v, len(names)) for v in values]
+
+        pages = {
+            key: [
+                e.file,
+                int(e.collection),
+                ids("tables", e.tables),
+                ids("records", e.records),
+                ids("urls", e.links),
+            ]
+            for key, e in sorted(self.pages.items())
+        }
+        data = {
+            "version": MANIFEST_VERSION,
+            "stamp": stamp,
+            "state": state,
+            "files": dict(sorted(self.new.items())),
+            "tables": list(index["tables"]),
+            "records": list(index["records"]),
+            "urls": list(index["urls"]),
+            "pages": pages,
+        }
+        self._atomic_write(self.out / MANIFEST, json.dumps(data, separators=(",", ":")).encode())
 
     # --- writing -----------------------------------------------------------------------------
 
@@ -150,6 +218,35 @@ class Publisher:
                 parent.rmdir()
                 parent = parent.parent
 
+    # --- what changed --------------------------------------------------------------------------
+
+    def _plan(self, stamp: str) -> dict:
+        """The catalogue state now, and what changed since the last run (None: everything)."""
+        old_state = self.old_manifest.get("state")
+        tables = set(old_state["tables"]) if old_state else set()
+        state = deps.catalogue_state(tables | set(deps.tracked_tables()))
+        if self.force_full or not old_state or self.old_manifest.get("stamp") != stamp:
+            self.changed_tables = None
+        else:
+            self.changed_tables, self.changed_records = deps.changes(old_state, state)
+        self.result.full = self.changed_tables is None
+        return state
+
+    def _reusable(self, key: str) -> PageEntry | None:
+        """The previous run's entry for page ``key`` when nothing it depends on changed."""
+        if self.changed_tables is None:
+            return None
+        entry = self.old_pages.get(key)
+        if entry is None or entry.file not in self.old or not (self.out / entry.file).exists():
+            return None
+        if entry.collection and (self.changed_tables or self.changed_records):
+            return None
+        if not self.changed_tables.isdisjoint(entry.tables):
+            return None
+        if not self.changed_records.isdisjoint(entry.records):
+            return None
+        return entry
+
     # --- the crawl ---------------------------------------------------------------------------
 
     def run(self) -> PublishResult:
@@ -157,16 +254,28 @@ class Publisher:
         self.out.mkdir(parents=True, exist_ok=True)
         self._load_manifest()
         allowed = [*settings.ALLOWED_HOSTS, self.host.split(":")[0]]
-        # the page cache would only fill memory: every page is rendered once
+        stamp = deps.global_stamp(self.base_url, MANIFEST_VERSION)
+        state = self._plan(stamp)
+        # the page cache would only fill memory: every page is rendered once; the run has its
+        # own empty cache, so that what a page takes from it is known (deps.RecordingCache)
         with (
-            override_settings(ALLOWED_HOSTS=allowed, HECO_PAGE_CACHE_SECONDS=0),
+            override_settings(
+                ALLOWED_HOSTS=allowed,
+                HECO_PAGE_CACHE_SECONDS=0,
+                CACHES=deps.recording_caches(uuid.uuid4().hex),
+            ),
             override(settings.LANGUAGE_CODE),
         ):
             self._crawl()
             self._copy_static_tree()
             self._write_root()
         self._remove_stale()
-        self._save_manifest()
+        read = {t for e in self.pages.values() for t in e.tables} - set(state["tables"])
+        if read:  # tables no page read before (a first run): their state after the crawl
+            new_state = deps.catalogue_state(read)
+            state["tables"].update(new_state["tables"])
+            state["rows"].update(new_state["rows"])
+        self._save_manifest(stamp, state)
         html_changed = any(
             p.endswith(".html") for p in (*self.result.written, *self.result.removed_paths)
         )
@@ -184,6 +293,8 @@ class Publisher:
             HTTP_ACCEPT="text/html,*/*;q=0.5",
             raise_request_exception=False,  # a failing page is reported, the rest published
         )
+        recorder = deps.Recorder()
+        recorder.prepare()
         search_paths, asset_filters = self._page_facts()
         seeds = discovery.seed_urls(self.host, "https" if self.secure else "http")
         months = {
@@ -192,9 +303,13 @@ class Publisher:
         queue: deque[tuple[str, str]] = deque()
         seen: set[tuple[str, str]] = set()
         copies: dict[str, None] = {}
+        links: dict[str, None] = {}  # of the page being rendered, in order
 
         def found(path: str, query: str) -> None:
             key = (path, query)
+            if recorder.active:
+                links[_url_key(path, query)] = None
+                recorder.link(path)
             if key in seen:
                 return
             seen.add(key)
@@ -211,12 +326,43 @@ class Publisher:
         policy = LinkPolicy(
             base_url=self.base_url, months=months, search_paths=search_paths, found=found
         )
-        while queue:
-            path, query = queue.popleft()
-            self._publish_page(client, policy, path, query, search_paths, asset_filters)
-            self.progress.advance(written=self.result.pages_written)
+        with recorder.installed():
+            while queue:
+                path, query = queue.popleft()
+                key = _url_key(path, query)
+                entry = self._reusable(key)
+                if entry is not None:
+                    self._reuse(key, entry, found)
+                else:
+                    links.clear()
+                    recorder.start()
+                    try:
+                        rel = self._publish_page(
+                            client, policy, path, query, search_paths, asset_filters
+                        )
+                    finally:
+                        recorder.stop()
+                    if rel is not None:
+                        self.pages[key] = PageEntry(
+                            rel,
+                            recorder.uncertain or _is_collection(path),
+                            sorted(recorder.tables),
+                            sorted(recorder.records),
+                            list(links),
+                        )
+                self.progress.advance(written=self.result.pages_written)
         for path in copies:
             self._copy_url(path)
+
+    def _reuse(self, key: str, entry: PageEntry, found) -> None:
+        """Keep the previous run's file of this page, and follow its recorded links."""
+        self.new[entry.file] = self.old[entry.file]
+        self.pages[key] = entry
+        self.result.pages_unchanged += 1
+        self.result.pages_reused += 1
+        for link in entry.links:
+            path, _, query = link.partition("?")
+            found(path, query)
 
     def _page_facts(self) -> tuple[set[str], dict[str, dict[str, str]]]:
         """The search page of each language, and pagefind filters of each published asset
@@ -237,25 +383,30 @@ class Publisher:
         for code in settings.LANGUAGE_CODES:
             with override(code):
                 search_paths.add(reverse("site:search"))
+                # one reverse per language (one per asset was seconds at 10,000 assets)
+                head, tail = reverse("site:asset", kwargs={"slug": "0slug0"}).split("0slug0")
                 countries: dict[str, str] = {}
                 for slug, kind, country in rows:
                     if country and country not in countries:
                         countries[country] = country_name(country, code)
-                    filters[reverse("site:asset", kwargs={"slug": slug})] = {
+                    filters[f"{head}{slug}{tail}"] = {
                         "kind": str(kinds.get(kind, kind)),
                         "country": countries.get(country, ""),
                     }
         return search_paths, filters
 
-    def _publish_page(self, client, policy, path, query, search_paths, asset_filters) -> None:
+    def _publish_page(self, client, policy, path, query, search_paths, asset_filters) -> str | None:
+        """Render one page and write it; its output path, or None when it has none."""
         rel = urlmap.output_path(path, query)
         if rel is None:
-            return
+            return None
         url = f"{path}?{query}" if query else path
         response = client.get(url, secure=self.secure)
+        self.result.pages_rendered += 1
+        self.result.rendered.append(url)
         if response.status_code != 200:
             self.result.skipped[url] = response.status_code
-            return
+            return None
         content = response.content
         if response.get("Content-Type", "").startswith("text/html"):
             lang = path.split("/")[1] if path.count("/") > 1 else settings.LANGUAGE_CODE
@@ -270,6 +421,7 @@ class Publisher:
             )
             content = rewrite_page(content, info, policy)
         self.write(rel, content)
+        return rel
 
     def _copy_url(self, path: str) -> None:
         rel = urlmap.output_path(path)
@@ -312,6 +464,19 @@ class Publisher:
             f"<ul>{items}</ul></main></body></html>\n"
         )
         self.write("index.html", html.encode())
+
+
+def _url_key(path: str, query: str) -> str:
+    return f"{path}?{query}" if query else path
+
+
+def _is_collection(path: str) -> bool:
+    """A page whose URL names no record (home, lists, search, calendars, feeds, sitemap): it
+    may show any record, so it is rendered again whenever anything changed."""
+    try:
+        return not resolve(path).kwargs
+    except Resolver404:
+        return True
 
 
 def pagefind_available() -> bool:

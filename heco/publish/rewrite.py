@@ -48,12 +48,18 @@ class LinkPolicy:
     search_paths: set[str]
     found: Callable[[str, str], None]
 
-    def target(self, url: str) -> tuple[str | None, str]:
-        """(output path or None for the live site, extra '?q=…' for the search page)."""
+    def __post_init__(self):
+        # url (with the page's URL for relative ones) -> what rewrite() needs: the same links
+        # (navigation, static files, cards) come back on every page
+        self._resolved: dict = {}
+
+    def target(self, url: str) -> tuple[str | None, str, tuple[str, str] | None]:
+        """(output path or None for the live site, extra '?q=…' for the search page, the
+        (path, query) the static site should contain or None)."""
         parts = urlsplit(url)
         path, query = parts.path, parts.query
         if not urlmap.is_exportable_path(path):
-            return None, ""
+            return None, "", None
         suffix = urlmap.query_suffix(query)
         extra = ""
         if suffix is None or (suffix.startswith("month-") and (path, query) not in self.months):
@@ -64,20 +70,32 @@ class LinkPolicy:
         elif not suffix:
             query = ""
         rel = urlmap.output_path(path, query)
-        if rel is not None:
-            self.found(path, query)
-        return rel, extra
+        return rel, extra, (path, query) if rel is not None else None
 
-    def rewrite(self, url: str, source: str, base: str = "/") -> str:
+    def _resolve(self, url: str, base: str) -> tuple:
+        """(kept URL or None, output path, extra, fragment, found key) for ``url``."""
         url = url.strip()
         if not url or url.startswith(("#", "//")) or urlsplit(url).scheme:
-            return url  # absolute, fragment-only, mailto:, data: … stay as they are
+            return url, None, "", "", None  # absolute, fragment-only, mailto:, data: … stay
         if not url.startswith("/"):
             url = urljoin(base, url)  # "?page=2", "../x/": relative to the page's own URL
-        rel, extra = self.target(url)
-        fragment = urlsplit(url).fragment
+        rel, extra, key = self.target(url)
         if rel is None:
-            return self.base_url + url
+            return self.base_url + url, None, "", "", None
+        return None, rel, extra, urlsplit(url).fragment, key
+
+    def rewrite(self, url: str, source: str, base: str = "/") -> str:
+        cache_key = url if url.startswith("/") else (url, base)
+        resolved = self._resolved.get(cache_key)
+        if resolved is None:
+            if len(self._resolved) > 200_000:
+                self._resolved.clear()
+            resolved = self._resolved[cache_key] = self._resolve(url, base)
+        kept, rel, extra, fragment, key = resolved
+        if kept is not None:
+            return kept
+        if key is not None:
+            self.found(*key)
         out = urlmap.relative(rel, source) + extra
         return f"{out}#{fragment}" if fragment else out
 

@@ -46,3 +46,23 @@ def test_relative_links_name_index_html_explicitly():
         == "../../search/index.html"
     )
     assert urlmap.relative("static/site/site.css", "index.html") == "static/site/site.css"
+
+
+@pytest.mark.parametrize(
+    ("target", "source"),
+    [
+        ("en/search/index.html", "en/assets/amber-mill/index.html"),
+        ("en/assets/amber-mill/index.html", "en/assets/amber-mill/index.html"),
+        ("en/assets/amber-mill/index.html", "en/index.html"),
+        ("static/site/site.css", "en/events/page-2/index.html"),
+        ("index.html", "index.html"),
+        ("feeds/events.lang-lt.ics", "lt/events/calendar/month-2026-05/index.html"),
+        ("media/renditions/x y.jpg", "en/assets/x/index.html"),
+    ],
+)
+def test_relative_links_equal_posixpath_relpath(target, source):
+    import posixpath
+    from urllib.parse import quote
+
+    expected = quote(posixpath.relpath(target, posixpath.dirname(source) or "."), safe="/-._~")
+    assert urlmap.relative(target, source) == expected

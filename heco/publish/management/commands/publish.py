@@ -11,7 +11,8 @@ from heco.publish.progress import Progress
 class Command(BaseCommand):
     help = (
         "Write the public site, every language, as static files (relative links, images, "
-        "feeds, sitemap, pagefind search). Only changed files are rewritten."
+        "feeds, sitemap, pagefind search). Only the pages that depend on what changed since "
+        "the last run are rendered again, and only changed files are rewritten."
     )
 
     def add_arguments(self, parser):
@@ -26,6 +27,12 @@ class Command(BaseCommand):
             "--no-search", action="store_true", help="Do not build the pagefind index."
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Render every page again (after a change the export cannot see: settings "
+            "other than languages, time zone and URLs, files read by the site).",
+        )
 
     def handle(self, *args, **options):
         progress = Progress(enabled=False) if options["no_progress"] else Progress()
@@ -34,10 +41,13 @@ class Command(BaseCommand):
             base_url=options["base_url"],
             pagefind=not options["no_search"],
             progress=progress,
+            full=options["full"],
         ).run()
         self.stdout.write(
             f"{result.pages} pages: {result.pages_written} written, "
-            f"{result.pages_unchanged} unchanged; files: {result.files_copied} copied, "
+            f"{result.pages_unchanged} unchanged ({result.pages_rendered} rendered, "
+            f"{result.pages_reused} reused{', full run' if result.full else ''}); "
+            f"files: {result.files_copied} copied, "
             f"{result.files_unchanged} unchanged; {result.removed} removed; "
             f"search index {'built' if result.search_indexed else 'unchanged'}; "
             f"{result.seconds:.1f} s"
