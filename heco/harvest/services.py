@@ -318,6 +318,14 @@ def _finish(run: HarvestRun, status: str, problem: str) -> None:
     run.status = status
     run.finished_at = timezone.now()
     run.save()
+    from heco.core.db import refresh_statistics
+
+    # a large run changes what the planner should know (see heco.core.db)
+    refresh_statistics(
+        "heritage_asset",
+        "harvest_sourcerecord",
+        changed=(run.created or 0) + (run.updated or 0) + (run.deleted or 0),
+    )
 
 
 def _sweep_snapshot(source, ingestor, totals, seen, run, pending) -> None:

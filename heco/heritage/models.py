@@ -92,8 +92,14 @@ class Asset(Record):
             # public lists: published assets of one organisation / community, newest first
             models.Index(fields=["organisation", "status"], name="asset_org_status"),
             models.Index(fields=["community", "status"], name="asset_comm_status"),
-            # home page: featured published assets
-            models.Index(fields=["featured", "status"], name="asset_featured"),
+            # home page: the newest featured published assets (and the newest of all when none
+            # is featured), read in index order: no sort of every featured asset
+            models.Index(
+                fields=["featured", "status", "-published_at", "slug"], name="asset_featured"
+            ),
+            models.Index(fields=["status", "-published_at", "slug"], name="asset_recent"),
+            # maps of many places: featured first, then by slug (selectors.map_points)
+            models.Index(fields=["status", "-featured", "slug"], name="asset_map"),
             # nearby assets: bounding-box pre-filter
             models.Index(fields=["lat", "lon"], name="asset_latlon"),
             # OAI-PMH ListRecords/ListIdentifiers pages: keyset order (updated_at, id), read as
