@@ -162,9 +162,7 @@ PASSWORD_HASHERS = [
 ]
 
 # --- languages: the six network languages; Django ships no Maltese, so we register it ---
-LANG_INFO.setdefault(
-    "mt", {"bidi": False, "code": "mt", "name": "Maltese", "name_local": "Malti"}
-)
+LANG_INFO.setdefault("mt", {"bidi": False, "code": "mt", "name": "Maltese", "name_local": "Malti"})
 LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", _("English")),

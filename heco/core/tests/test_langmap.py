@@ -40,8 +40,16 @@ def test_missing_languages_lists_the_gaps():
 
 @pytest.mark.parametrize(
     "raw,expected",
-    [("eng", "en"), ("lit", "lt"), ("fra", "fr"), ("en_gb", "en-GB"), ("nl-nl", "nl-NL"),
-     ("sr-latn-rs", "sr-Latn-RS"), ("", None), ("123", None)],
+    [
+        ("eng", "en"),
+        ("lit", "lt"),
+        ("fra", "fr"),
+        ("en_gb", "en-GB"),
+        ("nl-nl", "nl-NL"),
+        ("sr-latn-rs", "sr-Latn-RS"),
+        ("", None),
+        ("123", None),
+    ],
 )
 def test_language_tags_are_normalised_to_bcp47(raw, expected):
     assert normalise_language_tag(raw) == expected
