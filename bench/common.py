@@ -309,3 +309,39 @@ class Catalogue:
                 weight=weight,
                 sort_title=titles[0].lower()[:255],
             )
+
+
+def lang_map(lines: list[str], home: str) -> dict:
+    """A record's per-language lines (home language first) as a language map."""
+    order = [home] + [code for code in LANGS if code != home]
+    return {code: text for code, text in zip(order, lines, strict=False) if text}
+
+
+def network_rows(catalogue) -> tuple[dict, dict]:
+    """Unsaved Community and Organisation instances for a Catalogue, by catalogue slug
+    (runs inside Django; the caller bulk-creates them)."""
+    from heco.network.models import Community, Organisation
+
+    communities = {}
+    for n, (slug, name, country, lat, lon) in enumerate(catalogue.communities):
+        communities[slug] = Community(
+            slug=f"community-{n}",
+            name={COUNTRY_LANG[country]: name, "en": name},
+            kind="municipality",
+            country=country,
+            default_language=COUNTRY_LANG[country],
+            lat=lat,
+            lon=lon,
+        )
+    organisations = {
+        slug: Organisation(
+            slug=slug,
+            name={COUNTRY_LANG[community[2]]: name},
+            kind="museum",
+            community_id=communities[community[0]].id,
+            lat=community[3],
+            lon=community[4],
+        )
+        for slug, name, community in catalogue.organisations
+    }
+    return communities, organisations

@@ -90,18 +90,11 @@ def add_arguments(parser) -> None:
 # ---- the catalogue (runs in the child, inside Django, on the bench database) -------------
 
 
-def _lang_map(lines: list[str], home: str) -> dict:
-    from bench.common import LANGS
-
-    order = [home] + [code for code in LANGS if code != home]
-    return {code: text for code, text in zip(order, lines, strict=False) if text}
-
-
 def build(records: int, seed: int, out) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from bench.common import COUNTRY_LANG, Catalogue
+    from bench.common import COUNTRY_LANG, Catalogue, lang_map, network_rows
     from heco.core.models import Status
     from heco.harvest.fastwrite import insert_rows, new_row
     from heco.heritage.models import Asset
@@ -112,35 +105,13 @@ def build(records: int, seed: int, out) -> dict:
     started = time.perf_counter()
     catalogue = Catalogue(records, seed=seed)
     now = timezone.now()
-    community_ids, community_slugs = {}, {}
-    communities = []
-    for n, (slug, name, country, lat, lon) in enumerate(catalogue.communities):
-        community = Community(
-            slug=f"community-{n}",
-            name={COUNTRY_LANG[country]: name, "en": name},
-            kind="municipality",
-            country=country,
-            default_language=COUNTRY_LANG[country],
-            lat=lat,
-            lon=lon,
-        )
-        communities.append(community)
-        community_ids[slug], community_slugs[slug] = community.id, community.slug
-    Community.objects.bulk_create(communities, batch_size=1000)
-    organisation_ids, organisation_slugs = {}, {}
-    organisations = []
-    for slug, name, community in catalogue.organisations:
-        organisation = Organisation(
-            slug=slug,
-            name={COUNTRY_LANG[community[2]]: name},
-            kind="museum",
-            community_id=community_ids[community[0]],
-            lat=community[3],
-            lon=community[4],
-        )
-        organisations.append(organisation)
-        organisation_ids[slug], organisation_slugs[slug] = organisation.id, slug
-    Organisation.objects.bulk_create(organisations, batch_size=1000)
+    communities, organisations_by_slug = network_rows(catalogue)
+    Community.objects.bulk_create(communities.values(), batch_size=1000)
+    Organisation.objects.bulk_create(organisations_by_slug.values(), batch_size=1000)
+    community_ids = {slug: c.id for slug, c in communities.items()}
+    community_slugs = {slug: c.slug for slug, c in communities.items()}
+    organisation_ids = {slug: o.id for slug, o in organisations_by_slug.items()}
+    organisations = list(organisations_by_slug.values())
     network = Network.objects.create(slug="bench", name={"en": "Bench network"})
     network.organisations.add(*organisations[:200])
 
@@ -155,10 +126,10 @@ def build(records: int, seed: int, out) -> dict:
     def documents():
         for r in catalogue.records():
             home = COUNTRY_LANG[r.country]
-            titles = _lang_map(r.title.split("\n"), home)
+            titles = lang_map(r.title.split("\n"), home)
             if r.n % MANOR_EVERY == 0:
                 titles["en"] = f"{titles.get('en') or titles[home]} manor"
-            bodies = _lang_map(r.body.split("\n"), home)
+            bodies = lang_map(r.body.split("\n"), home)
             asset_id = uuid.uuid5(NAMESPACE, str(r.n))
             if len(first_ids) < 50:
                 first_ids.append(asset_id)
@@ -197,7 +168,7 @@ def build(records: int, seed: int, out) -> dict:
                 r.body,
                 r.country,
                 community_slugs[r.community],
-                organisation_slugs[r.organisation],
+                r.organisation,
                 r.kind,
                 r.themes,
                 r.accessibility,

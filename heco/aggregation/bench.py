@@ -214,17 +214,10 @@ def report(result: dict) -> str:
 # ---- child: catalogue -----------------------------------------------------------------------
 
 
-def _lang_map(lines: list[str], home: str) -> dict:
-    from bench.common import LANGS
-
-    order = [home] + [code for code in LANGS if code != home]
-    return {code: text for code, text in zip(order, lines, strict=False) if text}
-
-
 def build(records: int, seed: int, log) -> dict:
     from django.db import connection, transaction
 
-    from bench.common import COUNTRY_LANG, Catalogue
+    from bench.common import COUNTRY_LANG, Catalogue, lang_map, network_rows
     from heco.core.models import Status
     from heco.harvest.fastwrite import insert_rows, new_row
     from heco.heritage.models import Asset, ExternalIdentifier, Media
@@ -233,32 +226,9 @@ def build(records: int, seed: int, log) -> dict:
     started = time.perf_counter()
     catalogue = Catalogue(records, seed=seed)
     rng = random.Random(seed + 7)
-    community_ids, organisation_ids = {}, {}
-    communities = []
-    for n, (slug, name, country, lat, lon) in enumerate(catalogue.communities):
-        community = Community(
-            slug=f"community-{n}",
-            name={COUNTRY_LANG[country]: name, "en": name},
-            kind="municipality",
-            country=country,
-            default_language=COUNTRY_LANG[country],
-            lat=lat,
-            lon=lon,
-        )
-        communities.append(community)
-        community_ids[slug] = community.id
-    organisations = []
-    for slug, name, community in catalogue.organisations:
-        organisation = Organisation(
-            slug=slug,
-            name={COUNTRY_LANG[community[2]]: name},
-            kind="museum",
-            community_id=community_ids[community[0]],
-            lat=community[3],
-            lon=community[4],
-        )
-        organisations.append(organisation)
-        organisation_ids[slug] = organisation.id
+    communities, organisations = network_rows(catalogue)
+    community_ids = {slug: c.id for slug, c in communities.items()}
+    organisation_ids = {slug: o.id for slug, o in organisations.items()}
 
     moment = dt.datetime(2025, 1, 6, 8, 0, tzinfo=dt.UTC)
     assets, media, identifiers = [], [], []
@@ -274,7 +244,7 @@ def build(records: int, seed: int, log) -> dict:
 
     def add_asset(r, n: int, status: str, moment: dt.datetime) -> uuid.UUID:
         home = COUNTRY_LANG[r.country]
-        bodies = _lang_map(r.body.split("\n"), home)
+        bodies = lang_map(r.body.split("\n"), home)
         asset_id = uuid.uuid5(NAMESPACE, str(n))
         assets.append(
             new_row(
@@ -286,7 +256,7 @@ def build(records: int, seed: int, log) -> dict:
                 updated_at=moment,
                 published_at=None if status == Status.DRAFT else moment,
                 deleted_at=moment if status == Status.DELETED else None,
-                title=_lang_map(r.title.split("\n"), home),
+                title=lang_map(r.title.split("\n"), home),
                 summary={home: " ".join(bodies.get(home, "").split()[:14])},
                 description=bodies,
                 kind=r.kind,
@@ -305,15 +275,15 @@ def build(records: int, seed: int, log) -> dict:
         return asset_id
 
     with transaction.atomic():
-        Community.objects.bulk_create(communities, batch_size=1000)
-        Organisation.objects.bulk_create(organisations, batch_size=1000)
+        Community.objects.bulk_create(communities.values(), batch_size=1000)
+        Organisation.objects.bulk_create(organisations.values(), batch_size=1000)
         extra = records
         for r in catalogue.records():
             # runs of equal datestamps, as one harvest batch writes them, else minutes apart
             if rng.random() > 0.3:
                 moment += dt.timedelta(seconds=rng.expovariate(1 / 120), microseconds=0)
             asset_id = add_asset(r, r.n, Status.PUBLISHED, moment)
-            titles = _lang_map(r.title.split("\n"), COUNTRY_LANG[r.country])
+            titles = lang_map(r.title.split("\n"), COUNTRY_LANG[r.country])
             if rng.random() < 0.6:
                 for position in range(rng.choice((1, 1, 1, 2, 3))):
                     image = rng.random() < 0.9
