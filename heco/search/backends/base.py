@@ -164,10 +164,7 @@ class SqlBackend:
                 # filters. If the typed word is itself common (more than EXACT_LIMIT
                 # documents, a lazy read of its doclist), it is matched as a whole word: the
                 # words it starts are left out and the counts are marked approximate.
-                probe = self._select(
-                    cursor, self.source(terms, False), [], "d.docid", EXACT_LIMIT + 1
-                )
-                if len(probe) > EXACT_LIMIT:
+                if self._many_matches(cursor, terms, False):
                     word_only, prefix = True, False
                     source = self.source(terms, prefix, list(groups.values()))
             rows = self._select(cursor, source, filters, columns, EXACT_LIMIT + 1)
@@ -176,14 +173,7 @@ class SqlBackend:
             # reads their whole doclists, is replaced by a cheaper score; see text_scores)
             common_words = exceeded or word_only
             if terms and filters and not common_words:
-                common_words = (
-                    len(
-                        self._select(
-                            cursor, self.source(terms, prefix), [], "d.docid", EXACT_LIMIT + 1
-                        )
-                    )
-                    > EXACT_LIMIT
-                )
+                common_words = self._many_matches(cursor, terms, prefix)
             rows = rows[:EXACT_LIMIT]
             scale = self._scale(cursor, rows) if exceeded else 1.0
             if not exceeded:
@@ -288,6 +278,12 @@ class SqlBackend:
             sql += f" OFFSET {int(offset)}"
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+    def _many_matches(self, cursor, terms, prefix) -> bool:
+        """Do the words alone (no filter) match more than EXACT_LIMIT documents? A lazy read
+        of at most EXACT_LIMIT + 1 doclist entries."""
+        rows = self._select(cursor, self.source(terms, prefix), [], "d.docid", EXACT_LIMIT + 1)
+        return len(rows) > EXACT_LIMIT
 
     def _scale(self, cursor, rows) -> float:
         cursor.execute("SELECT MAX(docid) FROM search_document")
