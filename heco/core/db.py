@@ -24,3 +24,27 @@ def refresh_statistics(*tables: str, changed: int | None = None) -> bool:
             quoted = connection.ops.quote_name(table) if table else ""
             cursor.execute(f"ANALYZE {quoted}".strip())
     return True
+
+
+def drop_single_column_indexes(table: str, columns: list[str]):
+    """A migration operation's function: drop the plain (non-unique) single-column indexes on
+    ``columns`` of ``table`` — the ones ``db_index=True`` made, whatever the database named
+    them (PostgreSQL adds a ``_like`` twin for text columns). Used with
+    ``SeparateDatabaseAndState`` instead of ``AlterField``, which on SQLite copies the whole
+    table once per field to drop an index."""
+
+    def forwards(apps, schema_editor):
+        connection = schema_editor.connection
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(cursor, table)
+        for name, info in constraints.items():
+            if (
+                info.get("index")
+                and not info.get("unique")
+                and not info.get("primary_key")
+                and len(info.get("columns") or []) == 1
+                and info["columns"][0] in columns
+            ):
+                schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
+
+    return forwards

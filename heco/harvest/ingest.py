@@ -39,6 +39,7 @@ from heco.programme.models import Event
 
 logger = logging.getLogger(__name__)
 DUPLICATE_RADIUS_KM = 0.1
+BOXES_PER_QUERY = 200  # bounding boxes ORed in one duplicate query
 
 
 @dataclass
@@ -370,22 +371,25 @@ class Ingestor:
         for asset in new_assets:
             for key in new_keys[asset.pk]:
                 by_key.setdefault(key, set()).add((asset.pk, asset.lat, asset.lon))
-        # raw SQL: a union of small boxes, each served by the lat/lon index
-        terms, params = [], [Status.DELETED]
-        for asset in new_assets:
-            min_lon, min_lat, max_lon, max_lat = bbox_around(
-                asset.lat, asset.lon, DUPLICATE_RADIUS_KM
-            )
-            terms.append("(lat BETWEEN %s AND %s AND lon BETWEEN %s AND %s)")
-            params += [min_lat, max_lat, min_lon, max_lon]
+        # raw SQL: a union of small boxes, each served by the lat/lon index; in chunks, as
+        # SQLite refuses an expression deeper than 1,000 terms (a page of 1,000 records)
         table = connection.ops.quote_name(Asset._meta.db_table)
-        sql = (
-            f"SELECT id, title, lat, lon FROM {table} "  # noqa: S608 - no user input in the SQL
-            f"WHERE status <> %s AND ({' OR '.join(terms)})"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            for pk, title, lat, lon in cursor.fetchall():
+        for start in range(0, len(new_assets), BOXES_PER_QUERY):
+            terms, params = [], [Status.DELETED]
+            for asset in new_assets[start : start + BOXES_PER_QUERY]:
+                min_lon, min_lat, max_lon, max_lat = bbox_around(
+                    asset.lat, asset.lon, DUPLICATE_RADIUS_KM
+                )
+                terms.append("(lat BETWEEN %s AND %s AND lon BETWEEN %s AND %s)")
+                params += [min_lat, max_lat, min_lon, max_lon]
+            sql = (
+                f"SELECT id, title, lat, lon FROM {table} "  # noqa: S608 - no user input in SQL
+                f"WHERE status <> %s AND ({' OR '.join(terms)})"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+            for pk, title, lat, lon in rows:
                 pk = _uuid(pk)
                 if pk in new_keys:
                     continue  # one of the new assets: already known

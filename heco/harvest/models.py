@@ -125,7 +125,11 @@ class HarvestRun(models.Model):
 class SourceRecord(models.Model):
     """One record as a source sent it, and the asset or event it feeds."""
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="records")
+    # no single-column indexes on the foreign keys: sourcerecord_unique, sourcerecord_asset
+    # and sourcerecord_event lead with them (fewer b-trees to write per harvested record)
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="records", db_index=False
+    )
     identifier = models.CharField(_("identifier at the source"), max_length=500)
     asset = models.ForeignKey(
         "heritage.Asset",
@@ -133,6 +137,7 @@ class SourceRecord(models.Model):
         null=True,
         blank=True,
         related_name="source_records",
+        db_index=False,
     )
     event = models.ForeignKey(
         "programme.Event",
@@ -140,6 +145,7 @@ class SourceRecord(models.Model):
         null=True,
         blank=True,
         related_name="source_records",
+        db_index=False,
     )
     is_origin = models.BooleanField(
         _("created the record"),

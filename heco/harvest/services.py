@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 MAX_ERRORS_KEPT = 1000
 INDEX_EVERY = 20_000  # touched assets held back before the search index is brought up to date
 PREFETCH_PAGES = 2  # pages fetched ahead of the one being written
+COMMIT_RECORDS = 1_000  # records written per transaction (pages are grouped up to this)
+COMMIT_SECONDS = 1.0  # …or for at most this long, so a slow source still commits often
 BUMP_EVERY = 2.0  # seconds between two retirements of the cached public pages during a run
 
 
@@ -234,22 +236,20 @@ def source_harvest(*, source: Source, full: bool = False, progress=None) -> Harv
     try:
         # closing: an error while writing stops the fetching thread at once
         with contextlib.closing(prefetched(kind.fetch(source, checkpoint, since))) as fetched:
-            for page in fetched:
-                result = _write_page(source, ingestor, page, list_started_at, since)
-                if result.created or result.updated or result.deleted:
-                    page_cache.changed()
-                pending.add(result.asset_ids)
-                totals.add(result)
-                seen.update(result.seen)
-                counts = ["fetched", "created", "updated", "deleted", "failed"]
-                run.save(update_fields=counts + ["errors"] if result.errors else counts)
-                if progress:
-                    progress(page.list_fetched or run.fetched, page.complete_list_size)
-                if page.last:
-                    finished_list = True
-                    problem = _missing_records(page)
-                    if problem:
-                        status = HarvestRun.Status.PARTIAL
+            groups = _committed_groups(source, ingestor, totals, fetched, list_started_at, since)
+            for group in groups:
+                for page, result in group:
+                    if result.created or result.updated or result.deleted:
+                        page_cache.changed()
+                    pending.add(result.asset_ids)
+                    seen.update(result.seen)
+                    if progress:
+                        progress(page.list_fetched or run.fetched, page.complete_list_size)
+                    if page.last:
+                        finished_list = True
+                        problem = _missing_records(page)
+                        if problem:
+                            status = HarvestRun.Status.PARTIAL
             if not finished_list and status == HarvestRun.Status.COMPLETED:
                 status = HarvestRun.Status.PARTIAL
                 problem = problem or "the list ended without a last page"
@@ -288,20 +288,65 @@ def source_harvest(*, source: Source, full: bool = False, progress=None) -> Harv
     return run
 
 
-def _write_page(source, ingestor, page: Page, list_started_at, since):
-    """Write one page and store where to resume after it, in one transaction."""
-    with transaction.atomic():
-        result = ingestor.write_page(page.records)
-        if page.checkpoint:
-            source.checkpoint = {
-                **page.checkpoint,
-                "list_started_at": list_started_at.isoformat(),
-                "since": since.isoformat() if since else None,
-            }
-        else:
-            source.checkpoint = {}
-        source.save(update_fields=["checkpoint"])
-    return result
+def _committed_groups(source, ingestor, totals, pages, list_started_at, since):
+    """Write ``pages`` and yield them, in groups of ``[(page, PageResult)]``, each group
+    committed in one transaction with the checkpoint after its last page and the run's counts.
+
+    A group closes after ``COMMIT_RECORDS`` records or ``COMMIT_SECONDS``, or at the list's
+    last page: one commit per page made small pages (100 records) pay more for committing than
+    for writing. A crash rolls back the group being written and nothing before it, so the
+    next run resumes after the last committed page. An error of the source (a page that
+    cannot be fetched) closes the group first: the pages before it are kept, then it is
+    raised.
+    """
+    pages = iter(pages)
+    run = totals.run
+    while True:
+        group, records, error = [], 0, None
+        started = time.monotonic()
+        with transaction.atomic():
+            while True:
+                try:
+                    page = next(pages)
+                except StopIteration:
+                    break
+                except Exception as exc:  # noqa: BLE001 - raised below, once this group is in
+                    error = exc
+                    break
+                group.append((page, ingestor.write_page(page.records)))
+                records += len(page.records)
+                if (
+                    page.last
+                    or records >= COMMIT_RECORDS
+                    or time.monotonic() - started >= COMMIT_SECONDS
+                ):
+                    break
+            if group:
+                _save_checkpoint(source, group[-1][0], list_started_at, since)
+                for _page, result in group:
+                    totals.add(result)
+                counts = ["fetched", "created", "updated", "deleted", "failed", "conflicts"]
+                errors = any(result.errors for _page, result in group)
+                run.save(update_fields=counts + ["errors"] if errors else counts)
+        if group:
+            yield group
+        if error is not None:
+            raise error
+        if not group:
+            return
+
+
+def _save_checkpoint(source, page: Page, list_started_at, since) -> None:
+    """Where to resume after ``page`` (nothing once a list is finished)."""
+    if page.checkpoint:
+        source.checkpoint = {
+            **page.checkpoint,
+            "list_started_at": list_started_at.isoformat(),
+            "since": since.isoformat() if since else None,
+        }
+    else:
+        source.checkpoint = {}
+    source.save(update_fields=["checkpoint"])
 
 
 def _missing_records(last_page: Page) -> str:

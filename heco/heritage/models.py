@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from heco.core.langmap import LanguageMapField, pick
-from heco.core.models import Record
+from heco.core.models import Record, Status
 from heco.core.rights import RIGHTS_STATEMENTS
 
 
@@ -36,6 +36,16 @@ class Asset(Record):
         POOR = "poor", _("Poor")
         AT_RISK = "at-risk", _("At risk")
 
+    # Record's single-column indexes are left out where a composite index below leads with
+    # the same column (asset_unique_slug, asset_recent, asset_oai_keyset, asset_org_status,
+    # asset_comm_status): every asset write (a harvest writes thousands a second) pays for
+    # each b-tree, and the planner gains nothing from the copies
+    slug = models.SlugField(max_length=120, allow_unicode=False, db_index=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
     title = LanguageMapField(_("title"))
     summary = LanguageMapField(_("summary"), blank=True, textarea=True)
     description = LanguageMapField(_("description"), blank=True, textarea=True)
@@ -45,12 +55,14 @@ class Asset(Record):
         on_delete=models.PROTECT,
         related_name="assets",
         verbose_name=_("managing organisation"),
+        db_index=False,  # asset_org_status leads with it
     )
     community = models.ForeignKey(
         "network.Community",
         on_delete=models.PROTECT,
         related_name="assets",
         verbose_name=_("community"),
+        db_index=False,  # asset_comm_status leads with it
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)

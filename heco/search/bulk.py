@@ -58,7 +58,7 @@ DOCUMENT_COLUMNS = (
 )
 
 
-def _document_row(docid: int, doc: BulkDocument, asset_id) -> tuple:
+def document_row(docid: int, doc: BulkDocument, asset_id) -> tuple:
     from heco.search.backends.common import facet_bits
 
     return (
@@ -194,7 +194,7 @@ def _insert_rows_sqlite(cursor, documents, progress) -> int:
     docs, texts = [], []
     for doc in documents:
         count += 1
-        docs.append(_document_row(count, doc, doc.asset_id.hex))
+        docs.append(document_row(count, doc, doc.asset_id.hex))
         texts.append((count, doc.title, doc.meta, doc.body, _keys(doc)))
         if len(docs) >= BATCH:
             raw.executemany(doc_sql, docs)
@@ -242,7 +242,7 @@ def _copy_rows_postgres(cursor, documents, progress) -> int:
     docs, texts = [], []
     for doc in documents:
         count += 1
-        docs.append(_document_row(count, doc, doc.asset_id))
+        docs.append(document_row(count, doc, doc.asset_id))
         texts.append((count, doc.title, doc.meta, doc.body, _keys(doc)))
         if len(docs) >= BATCH:
             flush(docs, texts)

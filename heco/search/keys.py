@@ -24,6 +24,7 @@ that could expand to it) is matched in the three text fields only (see ``collide
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -44,6 +45,7 @@ MAX_CELLS = 24  # a box needing more cells at the coarsest size gets no key (it 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+@functools.lru_cache(maxsize=8192)  # a few hundred values, each in many documents
 def facet_key(facet: str, value: str) -> str:
     """``("kind", "building")`` -> ``qqxkbuilding``; letters and digits only, lower case."""
     return MARKER + CODES[facet] + _NOT_ALNUM.sub("", fold(str(value)))

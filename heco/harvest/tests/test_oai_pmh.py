@@ -4,6 +4,7 @@ import pytest
 
 from heco.core.models import Status
 from heco.core.rights import COPYRIGHT_NOT_EVALUATED
+from heco.harvest import services
 from heco.harvest.models import DuplicateCandidate, HarvestRun, SourceRecord
 from heco.harvest.provenance import provenance_for
 from heco.harvest.services import source_add, source_harvest
@@ -174,7 +175,11 @@ def test_http_errors_are_retried(remote, provider):
     assert run.status == HarvestRun.Status.COMPLETED and run.created == 4
 
 
-def test_an_interrupted_run_resumes_at_the_checkpoint_without_duplicates(remote, provider):
+def test_an_interrupted_run_resumes_at_the_checkpoint_without_duplicates(
+    remote, provider, monkeypatch
+):
+    # one page per transaction, as with a source whose pages hold COMMIT_RECORDS records
+    monkeypatch.setattr(services, "COMMIT_RECORDS", 2)
     remote.routes.update(DC_LIST)
     source = add_source(remote, provider)
 
@@ -193,6 +198,38 @@ def test_an_interrupted_run_resumes_at_the_checkpoint_without_duplicates(remote,
     assert remote.served["ListRecords"] == 1
     assert Asset.objects.count() == 4
     assert SourceRecord.objects.count() == 4
+
+
+def test_small_pages_are_committed_together_and_a_crash_keeps_the_groups_before_it(
+    remote, provider, monkeypatch
+):
+    # pages of 3, 2 and 1 records, groups of 4: pages 1-2 in one transaction, page 3 next
+    monkeypatch.setattr(services, "COMMIT_RECORDS", 4)
+    remote.routes.update(DC_LIST)
+    source = add_source(remote, provider)
+    write_page = services.Ingestor.write_page
+    calls = []
+
+    def crash_on_the_third_page(self, records):
+        calls.append(len(records))
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the process stopped while writing page 3
+        return write_page(self, records)
+
+    monkeypatch.setattr(services.Ingestor, "write_page", crash_on_the_third_page)
+    with pytest.raises(KeyboardInterrupt):
+        source_harvest(source=source)
+    source.refresh_from_db()
+    assert source.checkpoint["token"] == "dc-3"  # after page 2: the first group is in
+    run = source.runs.get()
+    assert (run.fetched, run.created, run.failed) == (5, 3, 2)  # the group's counts, saved
+    assert Asset.objects.count() == 3
+
+    monkeypatch.setattr(services.Ingestor, "write_page", write_page)
+    second = source_harvest(source=source)
+    assert second.status == HarvestRun.Status.COMPLETED
+    assert (second.fetched, second.created) == (1, 1)
+    assert Asset.objects.count() == 4 and SourceRecord.objects.count() == 4
 
 
 def test_a_run_never_completes_with_records_missing(remote, provider):

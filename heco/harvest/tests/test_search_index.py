@@ -3,6 +3,7 @@
 import pytest
 
 from heco.core.models import Status
+from heco.harvest import services
 from heco.harvest.models import HarvestRun
 from heco.harvest.services import source_add, source_harvest
 from heco.heritage.models import Asset
@@ -53,7 +54,8 @@ def test_a_partial_run_still_indexes_what_it_wrote(remote, provider):
     assert indexed(provider) == published(provider)
 
 
-def test_a_run_killed_before_it_indexed_is_caught_up_by_the_next_run(remote, provider):
+def test_a_run_killed_before_it_indexed_is_caught_up_by_the_next_run(remote, provider, monkeypatch):
+    monkeypatch.setattr(services, "COMMIT_RECORDS", 2)  # one page (2 records) per transaction
     remote.routes.update(DC_LIST)
     source = add_source(remote, provider)
 
