@@ -41,10 +41,12 @@ EVENT_FIELDS = (
     "end",
     "timezone",
     "rrule",
+    "exdates",
     "last_occurrence",
     "registration_url",
 )
 LANGMAP_FIELDS = {"title", "summary", "description"}
+MAX_EXDATES = 500  # cancelled or moved occurrences kept per series
 # the value a field has when a record does not send it
 EMPTY = {
     "title": {},
@@ -61,6 +63,7 @@ EMPTY = {
     "end": None,
     "timezone": "",
     "rrule": "",
+    "exdates": [],
     "last_occurrence": None,
     "registration_url": "",
 }
@@ -240,9 +243,20 @@ def prepare_event(fields: dict, *, default_lang: str) -> Prepared:
     if fields.get("rrule"):
         values["rrule"] = fields["rrule"][:255]
         values["last_occurrence"] = last_occurrence(start, fields["rrule"])
+        exdates = [str(v) for v in fields.get("exdates") or [] if _local_datetime(v)]
+        if exdates:
+            values["exdates"] = sorted(set(exdates))[:MAX_EXDATES]
     if fields.get("url"):
         values["registration_url"] = str(fields["url"])[:200]
     return prepared
+
+
+def _local_datetime(value) -> bool:
+    try:
+        datetime.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def last_occurrence(start: datetime, rule: str) -> datetime | None:

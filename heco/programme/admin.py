@@ -186,7 +186,10 @@ class EventAdmin(ProgrammeAdmin):
     date_hierarchy = "start"
     fieldsets = (
         (None, {"fields": ("title", "slug", "organisation", "status")}),
-        (_("When"), {"fields": ("start", "end", "timezone", "rrule", "last_occurrence")}),
+        (
+            _("When"),
+            {"fields": ("start", "end", "timezone", "rrule", "exdates", "last_occurrence")},
+        ),
         (_("Where"), {"fields": ("asset", "venue")}),
         (_("Details"), {"fields": ("description", "capacity", "registration_url")}),
         (_("Access"), {"fields": ("audience", "accessibility")}),
@@ -200,4 +203,4 @@ class EventAdmin(ProgrammeAdmin):
     )
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "last_occurrence"]
+        return [*super().get_readonly_fields(request, obj), "exdates", "last_occurrence"]

@@ -95,6 +95,15 @@ class Event(Record):
         blank=True,
         help_text=_("RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=SA;COUNT=8"),
     )
+    # Occurrences of the rule that do not take place (iCalendar EXDATE, or moved: an override
+    # of one occurrence is its own event): local wall-clock starts, "YYYY-MM-DDTHH:MM:SS"
+    exdates = models.JSONField(
+        _("cancelled or moved occurrences"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_("Starts (local time) of occurrences of the rule that do not take place."),
+    )
     # End of the final occurrence (its start when there is no end), derived from start/rrule
     # by the services; null = unbounded. Lets list queries skip events that are over.
     last_occurrence = models.DateTimeField(null=True, blank=True, editable=False)

@@ -120,6 +120,22 @@ def last_occurrence(event) -> dt.datetime | None:
     return (final + duration).astimezone(dt.UTC)
 
 
+def local_key(moment: dt.datetime, tz: ZoneInfo) -> str:
+    """How an occurrence start is written in ``Event.exdates``: local wall-clock time."""
+    return _local_naive(moment, tz).isoformat(timespec="seconds")
+
+
+def excluded(event) -> set[dt.datetime]:
+    """The local starts listed in ``event.exdates`` (unreadable entries are ignored)."""
+    out = set()
+    for text in getattr(event, "exdates", None) or ():
+        try:
+            out.add(dt.datetime.fromisoformat(str(text)).replace(tzinfo=None))
+        except ValueError:
+            continue
+    return out
+
+
 def occurrences(event, start: dt.datetime, end: dt.datetime) -> list[Occurrence]:
     """Occurrences of ``event`` that overlap [start, end) (an occurrence without an end
     overlaps when it starts inside the window), as aware datetimes in the event's zone."""
@@ -155,8 +171,11 @@ def occurrences(event, start: dt.datetime, end: dt.datetime) -> list[Occurrence]
     # pad the local window by a day on both sides: the zone offset is not known in advance
     lo = _local_naive(start - span, tz) - dt.timedelta(days=1)
     hi = _local_naive(end, tz) + dt.timedelta(days=1)
+    skipped = excluded(event)
     out = []
     for local in rule.between(lo, hi, inc=True):
+        if local in skipped:
+            continue
         occ_start = _aware(local, tz)
         if overlaps(occ_start):
             occ_end = occ_start + duration if duration else None

@@ -130,6 +130,9 @@ def build_calendar(events, *, name: str, lang: str, feed_url: str = "") -> bytes
             try:
                 recurrence.build_rule(rule, event.start.astimezone(tz).replace(tzinfo=None), tz)
                 vevent.add("rrule", vRecur.from_ical(until_in_utc(rule, tz)))
+                skipped = sorted(recurrence.excluded(event))
+                if skipped:
+                    vevent.add("exdate", [local.replace(tzinfo=tz) for local in skipped])
             except ValueError:
                 pass  # a rule we do not accept is left out: the first occurrence still shows
         vevent.add("url", event_url(event, lang), parameters={"VALUE": "URI"})

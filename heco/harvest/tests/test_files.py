@@ -142,3 +142,58 @@ def test_a_json_ld_page_with_places_and_an_event(remote, provider):
     assert museum.title == {"it": "Museo civico", "en": "Civic museum"}
     night = SourceRecord.objects.get(identifier="https://comune.example.it/eventi/notte").event
     assert night.start == dt.datetime(2024, 5, 18, 18, 0, tzinfo=dt.UTC)
+
+
+def test_icalendar_exceptions_and_moved_occurrences(remote, provider):
+    """EXDATE skips an occurrence; a RECURRENCE-ID override moves one (it becomes an event of
+    its own, with the series' place and duration) or cancels it."""
+    from heco.programme import recurrence
+    from heco.systems.ical import build_calendar
+
+    remote.routes["/events.ics"] = "events_overrides.ics"
+    source = source_add(kind="ical", url=remote.base + "/events.ics", organisation=provider)
+
+    run = source_harvest(source=source)
+
+    assert run.status == HarvestRun.Status.COMPLETED
+    assert (run.created, run.failed) == (2, 0)
+    club = SourceRecord.objects.get(identifier="reading-club@plunge.example.lt").event
+    # 2 Nov: EXDATE; 19 Oct: moved to the afternoon; 9 Nov: cancelled (RECURRENCE-ID in UTC)
+    assert club.exdates == [
+        "2024-10-19T11:00:00",
+        "2024-11-02T11:00:00",
+        "2024-11-09T11:00:00",
+    ]
+    vilnius = ZoneInfo("Europe/Vilnius")
+    window = (dt.datetime(2024, 10, 1, tzinfo=vilnius), dt.datetime(2024, 12, 1, tzinfo=vilnius))
+    days = [occ.start.day for occ in recurrence.occurrences(club, *window)]
+    assert days == [5, 12, 26, 16, 23]  # 8 Saturdays less three
+    moved = SourceRecord.objects.get(
+        identifier="reading-club@plunge.example.lt#20241019T080000Z"
+    ).event
+    assert moved.title == {"lt": "Skaitymų klubas (po pietų)"}
+    assert moved.start == dt.datetime(2024, 10, 19, 15, 0, tzinfo=vilnius)
+    assert moved.end - moved.start == dt.timedelta(minutes=90)  # the series' duration
+    assert moved.description == club.description and not moved.rrule
+    assert Event.objects.count() == 2
+
+    # our own feed says the same to the next calendar: EXDATE lines, the moved occurrence
+    from icalendar import Calendar
+
+    feed = Calendar.from_ical(build_calendar([club, moved], name="test", lang="lt"))
+    series = next(c for c in feed.walk("VEVENT") if c.get("RRULE"))
+    exdates = [d.dt for prop in [series.get("EXDATE")] for d in prop.dts]
+    assert [d.astimezone(vilnius).day for d in exdates] == [19, 2, 9]
+
+    again = source_harvest(source=source)
+    assert (again.created, again.updated, again.deleted) == (0, 0, 0)
+
+    # the override disappears from the feed: the moved event goes, the series is unchanged
+    # except that 19 October takes place again at its usual time
+    remote.routes["/events.ics"] = "events.ics"
+    third = source_harvest(source=source)
+    assert third.deleted >= 1
+    club.refresh_from_db()
+    assert club.exdates == []
+    moved.refresh_from_db()
+    assert moved.status == Status.DELETED

@@ -1,4 +1,5 @@
-"""iCalendar (RFC 5545) VEVENTs to event records: TZID time zones, RRULE recurrence."""
+"""iCalendar (RFC 5545) VEVENTs to event records: TZID time zones, RRULE recurrence with
+EXDATE exceptions and RECURRENCE-ID overrides of single occurrences."""
 
 from __future__ import annotations
 
@@ -54,12 +55,73 @@ def parse_calendar(data: bytes, default_zone: str) -> list[HarvestedRecord]:
         ZoneInfo(wr_zone)
     except (ZoneInfoNotFoundError, ValueError):
         wr_zone = default_zone
-    records = []
+    records, masters, overrides = [], {}, []
     for component in calendar.walk("VEVENT"):
         if component.get("RECURRENCE-ID") is not None:
-            continue  # an overridden occurrence: the master event carries the series
-        records.append(event_record(component, wr_zone))
+            overrides.append(component)  # one occurrence of a series, changed: below
+            continue
+        record = event_record(component, wr_zone)
+        records.append(record)
+        if record.identifier and not record.error and not record.deleted:
+            masters[record.identifier] = record
+    for component in overrides:
+        record = override_record(component, masters, wr_zone)
+        if record is not None:
+            records.append(record)
     return records
+
+
+def override_record(component, masters: dict, default_zone: str) -> HarvestedRecord | None:
+    """An overridden occurrence (``RECURRENCE-ID``): the series skips that occurrence (it is
+    added to the master's ``exdates``) and, unless it is cancelled, the occurrence becomes an
+    event of its own, identified ``UID#RECURRENCE-ID`` (UTC), with what it does not say taken
+    from the series (title, description, place, duration)."""
+    uid = str(component.get("UID") or "").strip()
+    master = masters.get(uid)
+    try:
+        zone = (master.fields.get("timezone") if master else "") or default_zone
+        moment, _zone = _aware(component.get("RECURRENCE-ID").dt, zone)
+        if moment is None:
+            raise ValueError("RECURRENCE-ID is not a date")
+    except (ValueError, TypeError, AttributeError, ZoneInfoNotFoundError) as exc:
+        return HarvestedRecord(identifier=uid, target="event", error=f"malformed event: {exc}")
+    if master is not None and master.fields.get("rrule"):
+        local = moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+        exdates = master.fields.setdefault("exdates", [])
+        key = local.isoformat(timespec="seconds")
+        if key not in exdates:
+            exdates.append(key)
+    record = event_record(component, zone)
+    record.identifier = f"{uid}#{moment.astimezone(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    if record.error or record.deleted:
+        return record  # a cancelled occurrence: the series no longer has it, nothing else
+    record.fields.pop("rrule", None)
+    record.fields.pop("exdates", None)
+    if master is not None:
+        inherited = master.fields
+        for name in ("title", "description", "location", "location_point", "url", "rights"):
+            if not record.fields.get(name) and inherited.get(name):
+                record.fields[name] = inherited[name]
+        if "end" not in record.fields and inherited.get("end") and inherited.get("start"):
+            start = record.fields.get("start")
+            if start is not None:
+                record.fields["end"] = start + (inherited["end"] - inherited["start"])
+    return record
+
+
+def _exdates(component, zone: str) -> list[str]:
+    """EXDATE values (one property or several, each a list) as local starts in ``zone``."""
+    value = component.get("EXDATE")
+    if value is None:
+        return []
+    out = []
+    for prop in value if isinstance(value, list) else [value]:
+        for item in getattr(prop, "dts", []):
+            moment, _zone = _aware(item.dt, zone)
+            if moment is not None:
+                local = moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+                out.append(local.isoformat(timespec="seconds"))
+    return list(dict.fromkeys(out))
 
 
 def event_record(component, default_zone: str) -> HarvestedRecord:
@@ -89,6 +151,9 @@ def event_record(component, default_zone: str) -> HarvestedRecord:
         rule = component.get("RRULE")
         if rule is not None:
             fields["rrule"] = rule.to_ical().decode()
+            exdates = _exdates(component, zone)
+            if exdates:
+                fields["exdates"] = exdates
         if component.get("URL"):
             fields["url"] = str(component.get("URL"))
         if component.get("LOCATION"):
