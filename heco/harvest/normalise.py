@@ -242,12 +242,12 @@ def prepare_event(fields: dict, *, default_lang: str) -> Prepared:
     values["timezone"] = (fields.get("timezone") or "")[:64]
     if fields.get("rrule"):
         values["rrule"] = fields["rrule"][:255]
-        values["last_occurrence"] = last_occurrence(start, fields["rrule"])
         exdates = [str(v) for v in fields.get("exdates") or [] if _local_datetime(v)]
         if exdates:
             values["exdates"] = sorted(set(exdates))[:MAX_EXDATES]
     if fields.get("url"):
         values["registration_url"] = str(fields["url"])[:200]
+    values["last_occurrence"] = last_occurrence(values)
     return prepared
 
 
@@ -259,22 +259,26 @@ def _local_datetime(value) -> bool:
     return True
 
 
-def last_occurrence(start: datetime, rule: str) -> datetime | None:
-    """The last occurrence of a bounded rule (COUNT/UNTIL); None when it never ends."""
-    from dateutil.rrule import rrulestr
+def last_occurrence(values: dict) -> datetime | None:
+    """When the event takes place for the last time, as the programme's services compute it
+    (the end of the final occurrence, expanded in local time); None when the rule never ends
+    or is not one we expand."""
+    from types import SimpleNamespace
 
-    if "COUNT" not in rule.upper() and "UNTIL" not in rule.upper():
-        return None
+    from heco.programme import recurrence
+    from heco.programme.models import Event
+
+    event = SimpleNamespace(
+        start=values["start"],
+        end=values.get("end"),
+        # an event written without a zone gets the model's default (see Ingestor._new_event)
+        timezone=values.get("timezone") or Event._meta.get_field("timezone").default,
+        rrule=values.get("rrule", ""),
+    )
     try:
-        recurrence = rrulestr(rule, dtstart=start)
-    except (ValueError, TypeError):
+        return recurrence.last_occurrence(event)
+    except ValueError:
         return None
-    last = None
-    for index, occurrence in enumerate(recurrence):
-        last = occurrence
-        if index > 10000:
-            return None
-    return last
 
 
 def title_slug(title: dict, suffix: str) -> str:

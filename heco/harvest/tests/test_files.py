@@ -108,9 +108,10 @@ def test_an_icalendar_feed_with_rrule_and_tzid(remote, provider):
     assert club.start == dt.datetime(2024, 10, 5, 11, 0, tzinfo=ZoneInfo("Europe/Vilnius"))
     assert club.end - club.start == dt.timedelta(minutes=90)
     assert club.rrule == "FREQ=WEEKLY;COUNT=8;BYDAY=SA"
-    # eight Saturdays; the clocks go back on 27 October, the hour stays 11:00 local
+    # eight Saturdays; the clocks go back on 27 October, the hour stays 11:00 local; the last
+    # one ends at 12:30
     assert club.last_occurrence == dt.datetime(
-        2024, 11, 23, 11, 0, tzinfo=ZoneInfo("Europe/Vilnius")
+        2024, 11, 23, 12, 30, tzinfo=ZoneInfo("Europe/Vilnius")
     )
     assert club.registration_url == "https://plunge.example.lt/events/reading-club"
     assert club.organisation == provider and club.status == Status.PUBLISHED
@@ -197,3 +198,57 @@ def test_icalendar_exceptions_and_moved_occurrences(remote, provider):
     assert club.exdates == []
     moved.refresh_from_db()
     assert moved.status == Status.DELETED
+
+
+def test_a_csv_of_events_with_local_times_zones_a_rule_and_bad_rows(provider, tmp_path):
+    path = tmp_path / "renginiai.csv"
+    path.write_text(
+        "\ufeffID;Pavadinimas;Pradžia;Pabaiga;Zona;Kartojimas;Nuoroda\n"
+        "e1;Ekskursija po dvarą;2025-05-17 10:00;2025-05-17 11:30;;;https://plunge.example.lt/r\n"
+        "e2;Koncertas;17.05.2025 19:00;;Europe/Rome;;\n"
+        'e3;Skaitymų klubas;2025-05-03T11:00;2025-05-03T12:30;;"FREQ=WEEKLY;COUNT=4";\n'
+        "e4;Be datos;rytoj;;;;\n"
+        "e5;Bloga zona;2025-06-01 10:00;;Mars/Olympus;;\n"
+        "e6;Baigiasi anksčiau;2025-06-01 10:00;2025-06-01 09:00;;;\n",
+        encoding="utf-8",
+    )
+    mapping = {
+        "target": "event",
+        "timezone": "Europe/Vilnius",
+        "language": "lt",
+        "columns": {
+            "ID": "identifier",
+            "Pavadinimas": "title@lt",
+            "Pradžia": "start",
+            "Pabaiga": "end",
+            "Zona": "timezone",
+            "Kartojimas": "rrule",
+            "Nuoroda": "url",
+        },
+    }
+    source = source_add(kind="csv", url=str(path), organisation=provider, mapping=mapping)
+
+    run = source_harvest(source=source)
+
+    assert run.status == HarvestRun.Status.COMPLETED, run.errors
+    assert (run.created, run.failed) == (3, 3), run.errors
+    reasons = {e["identifier"]: e["reason"] for e in run.errors}
+    assert reasons["e4"] == "line 5: start: not a date and time: rytoj"
+    assert reasons["e5"] == "line 6: unknown time zone: Mars/Olympus"
+    assert reasons["e6"] == "line 7: ends before it starts"
+    assert not Asset.objects.filter(organisation=provider).exists()
+    tour = SourceRecord.objects.get(source=source, identifier="e1").event
+    vilnius = ZoneInfo("Europe/Vilnius")
+    assert tour.title == {"lt": "Ekskursija po dvarą"}
+    assert tour.start == dt.datetime(2025, 5, 17, 10, 0, tzinfo=vilnius)
+    assert tour.end - tour.start == dt.timedelta(minutes=90)
+    assert tour.registration_url == "https://plunge.example.lt/r"
+    concert = SourceRecord.objects.get(source=source, identifier="e2").event
+    assert concert.timezone == "Europe/Rome"
+    assert concert.start == dt.datetime(2025, 5, 17, 19, 0, tzinfo=ZoneInfo("Europe/Rome"))
+    club = SourceRecord.objects.get(source=source, identifier="e3").event
+    assert club.rrule == "FREQ=WEEKLY;COUNT=4"
+    assert club.last_occurrence == dt.datetime(2025, 5, 24, 12, 30, tzinfo=vilnius)
+
+    again = source_harvest(source=source)
+    assert (again.created, again.updated) == (0, 0)

@@ -22,6 +22,12 @@ The mapping (``Source.mapping``) is JSON::
       "sheet": "Sheet1"                 # XLSX only; the first sheet by default
     }
 
+Events instead of assets: ``"target": "event"`` and columns mapped to ``start``, ``end``
+(ISO 8601 ``2025-05-17T10:00``, ``2025-05-17 10:00``, ``17.05.2025 10:00``, ``17/05/2025
+10:00``, or a date alone for the whole day), ``timezone`` (else the mapping's ``"timezone"``,
+else the site's), ``rrule`` (an RFC 5545 rule) and ``url`` (registration link), beside
+``title@…`` and ``description@…``. A start without an offset is local time in that zone.
+
 Without "columns", headers that already name a field (``title@lt``, ``lat``…) map to it.
 Every bad row is reported with its line number; the rest goes in.
 """
@@ -29,16 +35,22 @@ Every bad row is reported with its line number; the rest goes in.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
 
 from heco.harvest.sources.base import HarvestedRecord
 from heco.harvest.sources.fields import identifiers_from, kind_from, parse_point
 
 TEXT_FIELDS = {"title", "summary", "description"}
 PLAIN_FIELDS = {"identifier", "kind", "lat", "lon", "wkt", "dating", "rights", "address"}
+EVENT_FIELDS = {"start", "end", "timezone", "rrule", "url"}
+DATE_FORMATS = ("%d.%m.%Y %H:%M", "%d/%m/%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y")
 MULTI_FIELDS = {"tags", "language"}
 
 
@@ -48,7 +60,9 @@ def field_of(spec: str) -> tuple[str, str]:
     name = name.strip()
     if name in TEXT_FIELDS:
         return name, lang.strip()
-    if name in PLAIN_FIELDS or name in MULTI_FIELDS or name.startswith("identifier:"):
+    if name in PLAIN_FIELDS or name in EVENT_FIELDS or name in MULTI_FIELDS:
+        return name, ""
+    if name.startswith("identifier:"):
         return name, ""
     return "", ""
 
@@ -117,6 +131,8 @@ def records_from_rows(rows, mapping: dict) -> Iterator[HarvestedRecord]:
     columns = mapping.get("columns") or {h: h for h in header if field_of(h)[0]}
     specs = [field_of(columns.get(h, "")) for h in header]
     separator = mapping.get("separator") or "|"
+    target = "event" if mapping.get("target") == "event" else "asset"
+    zone = mapping.get("timezone") or settings.TIME_ZONE
     for line, cells, error in rows:
         if error:
             yield HarvestedRecord(identifier="", line=line, error=error)
@@ -131,7 +147,54 @@ def records_from_rows(rows, mapping: dict) -> Iterator[HarvestedRecord]:
                 raw=separator.join(cells),
             )
             continue
-        yield row_record(line, cells, specs, separator)
+        record = row_record(line, cells, specs, separator)
+        if target == "event":
+            record = event_row(record, zone)
+        yield record
+
+
+def local_datetime(value: str, zone: str) -> dt.datetime:
+    """A start or end cell as an aware datetime (naive values are local time in ``zone``);
+    ValueError with the value when it is none of the accepted forms."""
+    text = value.strip()
+    moment = None
+    try:
+        moment = dt.datetime.fromisoformat(text.replace(" ", "T", 1) if " " in text else text)
+    except ValueError:
+        for pattern in DATE_FORMATS:
+            try:
+                moment = dt.datetime.strptime(text, pattern)
+                break
+            except ValueError:
+                continue
+    if moment is None:
+        raise ValueError(f"not a date and time: {value}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone))
+    return moment
+
+
+def event_row(record: HarvestedRecord, default_zone: str) -> HarvestedRecord:
+    """An asset-shaped row record made an event record: start/end parsed in its zone."""
+    record.target = "event"
+    if record.error:
+        return record
+    fields = record.fields
+    zone = fields.get("timezone") or default_zone
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        record.error = f"unknown time zone: {zone}"
+        return record
+    fields["timezone"] = zone
+    for name in ("start", "end"):
+        if name in fields:
+            try:
+                fields[name] = local_datetime(fields[name], zone)
+            except ValueError as exc:
+                record.error = f"{name}: {exc}"
+                return record
+    return record
 
 
 def row_record(line: int, cells: list[str], specs, separator: str) -> HarvestedRecord:
