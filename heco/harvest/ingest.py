@@ -33,7 +33,7 @@ from heco.harvest.normalise import (
     prepare_event,
     title_slug,
 )
-from heco.harvest.sources.base import HarvestedRecord, content_hash
+from heco.harvest.sources.base import HarvestedRecord
 from heco.heritage.models import Asset, ExternalIdentifier
 from heco.programme.models import Event
 
@@ -72,6 +72,28 @@ class Ingestor:
 
     # --- one page ---
 
+    def prepare_records(self, records: list[HarvestedRecord]) -> None:
+        """Validate and normalise each record (``record.prepared``, or ``record.error`` with
+        the reason). Pure: no database, so it can run ahead in another process
+        (heco.harvest.pipeline); ``write_page`` prepares whatever was not."""
+        for record in records:
+            if record.error or not record.identifier or record.deleted or record.prepared:
+                continue
+            try:
+                if record.target == "event":
+                    prepared = prepare_event(record.fields, default_lang=self.default_lang)
+                else:
+                    prepared = prepare_asset(
+                        record.fields,
+                        default_lang=self.default_lang,
+                        default_kind=self.default_kind,
+                    )
+            except RecordError as exc:
+                record.error = str(exc)
+                continue
+            prepared.fingerprint()
+            record.prepared = prepared
+
     def write_page(self, records: list[HarvestedRecord]) -> PageResult:
         result = PageResult(fetched=len(records))
         self.now = timezone.now()
@@ -88,19 +110,12 @@ class Ingestor:
             if record.deleted:
                 latest[record.identifier] = (record, None)
                 continue
-            try:
-                if record.target == "event":
-                    prepared = prepare_event(record.fields, default_lang=self.default_lang)
-                else:
-                    prepared = prepare_asset(
-                        record.fields,
-                        default_lang=self.default_lang,
-                        default_kind=self.default_kind,
-                    )
-            except RecordError as exc:
-                self._fail(result, record, str(exc))
-                continue
-            latest[record.identifier] = (record, prepared)  # the last copy in a page wins
+            if record.prepared is None:
+                self.prepare_records([record])
+                if record.error:
+                    self._fail(result, record, record.error)
+                    continue
+            latest[record.identifier] = (record, record.prepared)  # the last copy wins
         if not latest:
             return result
         existing = {
@@ -158,8 +173,7 @@ class Ingestor:
                     tombstone_candidates.append(sr)
                 result.deleted += 1
                 continue
-            harvested = prepared.harvested()
-            digest = content_hash(harvested)
+            harvested, digest = prepared.fingerprint()
             if sr is not None and sr.content_hash == digest and not sr.deleted:
                 fetched_only.append(sr.pk)
                 continue

@@ -97,9 +97,19 @@ class Prepared:
     values: dict  # model field -> value
     extras: dict = field(default_factory=dict)
     review: list[str] = field(default_factory=list)
+    digest: str = ""  # content hash of harvested(), set by fingerprint()
 
     def harvested(self) -> dict:
         return {"fields": {k: jsonable(v) for k, v in self.values.items()}, "extras": self.extras}
+
+    def fingerprint(self) -> tuple[dict, str]:
+        """(harvested(), its content hash); the hash is kept, so it can be computed ahead."""
+        from heco.harvest.sources.base import content_hash
+
+        harvested = self.harvested()
+        if not self.digest:
+            self.digest = content_hash(harvested)
+        return harvested, self.digest
 
 
 def jsonable(value):

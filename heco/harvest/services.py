@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import queue
-import threading
 import time
-from collections.abc import Iterator
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +20,7 @@ from django.utils.dateparse import parse_datetime
 
 from heco.harvest.ingest import Ingestor, PageResult
 from heco.harvest.models import HarvestRun, Source, SourceRecord
+from heco.harvest.pipeline import ahead, prepared_pages
 from heco.harvest.sources.base import (
     HarvestedRecord,
     Page,
@@ -35,7 +33,6 @@ from heco.network.models import Organisation
 logger = logging.getLogger(__name__)
 MAX_ERRORS_KEPT = 1000
 INDEX_EVERY = 20_000  # touched assets held back before the search index is brought up to date
-PREFETCH_PAGES = 2  # pages fetched ahead of the one being written
 COMMIT_RECORDS = 1_000  # records written per transaction (pages are grouped up to this)
 COMMIT_SECONDS = 1.0  # …or for at most this long, so a slow source still commits often
 BUMP_EVERY = 2.0  # seconds between two retirements of the cached public pages during a run
@@ -124,50 +121,6 @@ class _PendingIndex:
         index_assets(sorted(ids, key=str))
 
 
-def prefetched(pages: Iterator[Page], depth: int = PREFETCH_PAGES) -> Iterator[Page]:
-    """Yield ``pages`` while a thread fetches and parses the next ones.
-
-    Fetching (network) and parsing (lxml) overlap with writing (SQLite and PostgreSQL release
-    the interpreter lock while they work). Errors of the source come out in their place, after
-    the pages before them. Source kinds' ``fetch`` does no database work, so it can run in
-    another thread.
-    """
-    items: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                items.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for page in pages:
-                if not put(("page", page)):
-                    return
-            put(("end", None))
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
-            put(("error", exc))
-
-    thread = threading.Thread(target=produce, name="harvest-prefetch", daemon=True)
-    thread.start()
-    try:
-        while True:
-            what, value = items.get()
-            if what == "page":
-                yield value
-            elif what == "error":
-                raise value
-            else:
-                return
-    finally:
-        stop.set()  # the producer stops at its next page (a fetch under way finishes first)
-
-
 def _catch_up_index(source: Source, now) -> None:
     """Runs of ``source`` left "running" were killed before they indexed what they wrote:
     index the assets of the records fetched since the oldest of them, and mark them failed."""
@@ -235,7 +188,10 @@ def source_harvest(*, source: Source, full: bool = False, progress=None) -> Harv
     status = HarvestRun.Status.COMPLETED
     try:
         # closing: an error while writing stops the fetching thread at once
-        with contextlib.closing(prefetched(kind.fetch(source, checkpoint, since))) as fetched:
+        pages = ahead(
+            lambda: prepared_pages(kind.fetch(source, checkpoint, since), ingestor.prepare_records)
+        )
+        with contextlib.closing(pages) as fetched:
             groups = _committed_groups(source, ingestor, totals, fetched, list_started_at, since)
             for group in groups:
                 for page, result in group:

@@ -67,6 +67,7 @@ class HarvestedRecord:
     raw: str = ""
     error: str = ""
     line: int | None = None  # where the record is in a file (CSV line number), for the report
+    prepared: object = None  # heco.harvest.normalise.Prepared, once Ingestor.prepare_records ran
 
     @property
     def where(self) -> str:

@@ -1,0 +1,135 @@
+"""Pages fetched, parsed and prepared ahead of the writer, on the other core where possible.
+
+A harvest is a pipeline: fetch a page (network), parse it (lxml), validate and normalise each
+record (``Ingestor.prepare_records``: language maps, rights, coordinates, the content hash),
+then write it (the database). Only the last step needs the database. ``ahead()`` runs the
+first three in a forked child process on Linux, so parsing and preparing do not compete with
+the writer for the interpreter lock, and hands the pages over through a bounded queue
+(pickled); elsewhere it uses a thread. Either way errors of the source (``SourceError``,
+``SourceUnavailable``…) come out in their place, after the pages before them.
+
+The child never touches the database connections it inherits: source kinds' ``fetch`` and
+the record preparation are pure (documented in ``sources/base.py``); it leaves with
+``os._exit`` (multiprocessing does that for forked children), so no connection is closed
+or reused from there.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import queue
+import sys
+import threading
+from collections.abc import Callable, Iterator
+
+from heco.harvest.sources.base import Page, SourceUnavailable
+
+DEPTH = 2  # pages prepared ahead of the one being written
+POLL = 1.0  # seconds between two checks that the child process is still there
+
+
+def prepared_pages(pages: Iterator[Page], prepare: Callable[[list], None]) -> Iterator[Page]:
+    """``pages`` with ``prepare(page.records)`` applied to each before it is handed on."""
+    for page in pages:
+        prepare(page.records)
+        yield page
+
+
+def ahead(make_pages: Callable[[], Iterator[Page]], depth: int = DEPTH) -> Iterator[Page]:
+    """Yield the pages of ``make_pages()`` while the next ones are made in a child process
+    (Linux) or a thread (elsewhere). Closing the generator stops the producer."""
+    if use_process():
+        return _in_process(make_pages, depth)
+    return _in_thread(make_pages(), depth)
+
+
+def use_process() -> bool:
+    # fork only where it is the platform's own start method: macOS and Windows use spawn,
+    # which would need a fresh interpreter and Django set-up for every run
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    try:
+        pickle.loads(pickle.dumps(exc))  # noqa: S301 - our own bytes, just made
+    except Exception:  # noqa: BLE001 - any exception that cannot cross: say what it was
+        return SourceUnavailable(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+def _produce(make_pages, items) -> None:
+    try:
+        for page in make_pages():
+            items.put(("page", page))
+        items.put(("end", None))
+    except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+        items.put(("error", _picklable(exc)))
+
+
+def _in_process(make_pages, depth: int) -> Iterator[Page]:
+    context = multiprocessing.get_context("fork")
+    items = context.Queue(maxsize=depth)
+    process = context.Process(
+        target=_produce, args=(make_pages, items), name="harvest-fetch", daemon=True
+    )
+    process.start()
+    try:
+        while True:
+            try:
+                what, value = items.get(timeout=POLL)
+            except queue.Empty:
+                if process.is_alive():
+                    continue
+                raise SourceUnavailable(
+                    f"the fetching process stopped unexpectedly (exit code {process.exitcode})"
+                )
+            if what == "page":
+                yield value
+            elif what == "error":
+                raise value
+            else:
+                return
+    finally:
+        if process.is_alive():
+            process.terminate()  # the writer stopped early (an error, an interruption)
+        process.join(timeout=10)
+        items.close()
+        items.cancel_join_thread()
+
+
+def _in_thread(pages: Iterator[Page], depth: int) -> Iterator[Page]:
+    items: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for page in pages:
+                if not put(("page", page)):
+                    return
+            put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            put(("error", exc))
+
+    thread = threading.Thread(target=produce, name="harvest-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            what, value = items.get()
+            if what == "page":
+                yield value
+            elif what == "error":
+                raise value
+            else:
+                return
+    finally:
+        stop.set()  # the producer stops at its next page (a fetch under way finishes first)

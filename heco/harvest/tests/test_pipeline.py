@@ -1,0 +1,82 @@
+"""Pages made ahead of the writer: in a forked process (Linux) or a thread."""
+
+import os
+import threading
+
+import pytest
+
+from heco.harvest import pipeline
+from heco.harvest.sources.base import HarvestedRecord, Page, SourceUnavailable
+
+
+def three_pages_then(error=None):
+    def make():
+        for n in range(3):
+            yield Page([HarvestedRecord(identifier=f"r{n}", fields={"pid": os.getpid()})])
+        if error is not None:
+            raise error
+
+    return make
+
+
+@pytest.fixture(params=["process", "thread"])
+def mode(request, monkeypatch):
+    monkeypatch.setattr(pipeline, "use_process", lambda: request.param == "process")
+    return request.param
+
+
+def test_pages_come_in_order_from_another_process_or_thread(mode):
+    pages = list(pipeline.ahead(three_pages_then()))
+    assert [p.records[0].identifier for p in pages] == ["r0", "r1", "r2"]
+    pids = {p.records[0].fields["pid"] for p in pages}
+    assert (pids != {os.getpid()}) == (mode == "process")
+
+
+def test_an_error_of_the_source_comes_after_the_pages_before_it(mode):
+    got = []
+    with pytest.raises(SourceUnavailable, match="gone"):
+        for page in pipeline.ahead(three_pages_then(SourceUnavailable("gone"))):
+            got.append(page)
+    assert len(got) == 3
+
+
+def test_an_exception_that_cannot_be_pickled_still_says_what_it_was(monkeypatch):
+    monkeypatch.setattr(pipeline, "use_process", lambda: True)
+
+    class Odd(Exception):
+        def __init__(self, lock):
+            super().__init__("odd failure")
+            self.lock = lock  # a lock cannot be pickled
+
+    with pytest.raises(SourceUnavailable, match="Odd: odd failure"):
+        list(pipeline.ahead(three_pages_then(Odd(threading.Lock()))))
+
+
+def test_records_are_prepared_ahead_and_bad_ones_keep_their_reason(mode):
+    def prepare(records):
+        for record in records:
+            record.prepared = {"ok": record.identifier}
+            if record.identifier == "r1":
+                record.error = "no title"
+
+    pages = list(pipeline.ahead(lambda: pipeline.prepared_pages(three_pages_then()(), prepare)))
+    assert [p.records[0].prepared for p in pages] == [{"ok": "r0"}, {"ok": "r1"}, {"ok": "r2"}]
+    assert pages[1].records[0].error == "no title"
+
+
+def test_a_writer_that_stops_early_stops_the_fetching_process(monkeypatch):
+    monkeypatch.setattr(pipeline, "use_process", lambda: True)
+    started = []
+
+    def endless():
+        n = 0
+        while True:
+            n += 1
+            yield Page([HarvestedRecord(identifier=str(n), fields={"pid": os.getpid()})])
+
+    pages = pipeline.ahead(endless)
+    first = next(pages)
+    started.append(first.records[0].fields["pid"])
+    pages.close()
+    with pytest.raises(ProcessLookupError):
+        os.kill(started[0], 0)  # the child is gone (terminated and joined)
