@@ -203,6 +203,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 HECO_MAX_IMAGE_BYTES = env_int("MAX_IMAGE_MB", 15) * 1024 * 1024
 HECO_MAX_DOCUMENT_BYTES = env_int("MAX_DOCUMENT_MB", 50) * 1024 * 1024
+# harvest: the largest image a harvested record may name (heco.harvest.images); by default the
+# upload limit, which what is stored must pass anyway
+HECO_HARVEST_IMAGE_MAX_BYTES = (
+    env_int("HARVEST_IMAGE_MAX_MB", env_int("MAX_IMAGE_MB", 15)) * 1024 * 1024
+)
 
 # --- security ---
 SESSION_COOKIE_HTTPONLY = True

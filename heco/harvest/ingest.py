@@ -92,7 +92,9 @@ class Ingestor:
                 record.error = str(exc)
                 continue
             prepared.fingerprint()
+            prepared.slug = title_slug(prepared.values["title"], self._suffix(record.identifier))
             record.prepared = prepared
+            record.fields = {}  # all that is needed now is in prepared (less to pass on)
 
     def write_page(self, records: list[HarvestedRecord]) -> PageResult:
         result = PageResult(fetched=len(records))
@@ -300,7 +302,7 @@ class Ingestor:
             status=Status.PUBLISHED,
             published_at=self.now,
             is_demo=False,
-            slug=title_slug(values["title"], self._suffix(record.identifier)),
+            slug=prepared.slug or title_slug(values["title"], self._suffix(record.identifier)),
             created_at=self.now,
             updated_at=self.now,
             **values,
@@ -316,7 +318,7 @@ class Ingestor:
             organisation_id=self.organisation.pk,
             status=Status.PUBLISHED,
             is_demo=False,
-            slug=title_slug(values["title"], self._suffix(record.identifier)),
+            slug=prepared.slug or title_slug(values["title"], self._suffix(record.identifier)),
             created_at=self.now,
             updated_at=self.now,
             **values,

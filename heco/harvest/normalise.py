@@ -97,19 +97,22 @@ class Prepared:
     values: dict  # model field -> value
     extras: dict = field(default_factory=dict)
     review: list[str] = field(default_factory=list)
-    digest: str = ""  # content hash of harvested(), set by fingerprint()
+    slug: str = ""  # for a new asset/event, set by Ingestor.prepare_records
+    # harvested() and its content hash, kept by fingerprint() so they can be computed ahead
+    snapshot: dict | None = None
+    digest: str = ""
 
     def harvested(self) -> dict:
         return {"fields": {k: jsonable(v) for k, v in self.values.items()}, "extras": self.extras}
 
     def fingerprint(self) -> tuple[dict, str]:
-        """(harvested(), its content hash); the hash is kept, so it can be computed ahead."""
+        """(harvested(), its content hash), computed once."""
         from heco.harvest.sources.base import content_hash
 
-        harvested = self.harvested()
-        if not self.digest:
-            self.digest = content_hash(harvested)
-        return harvested, self.digest
+        if self.snapshot is None:
+            self.snapshot = self.harvested()
+            self.digest = content_hash(self.snapshot)
+        return self.snapshot, self.digest
 
 
 def jsonable(value):

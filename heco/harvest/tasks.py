@@ -7,19 +7,40 @@ from django_tasks import task
 def harvest_source(source_id: int) -> dict:
     """Harvest one source incrementally; returns the run report."""
     from heco.harvest.models import Source
-    from heco.harvest.services import source_harvest
 
     source = Source.objects.select_related("organisation__community").get(pk=source_id)
-    return source_harvest(source=source).report()
+    return _harvest_then_images(source)
+
+
+def _harvest_then_images(source) -> dict:
+    """Harvest ``source``; unless the run failed, queue the download of the images its
+    records name (a task of its own: downloads may take long, the run report does not wait)."""
+    from heco.harvest.models import HarvestRun
+    from heco.harvest.services import source_harvest
+
+    run = source_harvest(source=source)
+    if run.status != HarvestRun.Status.FAILED:
+        harvest_images.enqueue(source.pk)
+    return run.report()
 
 
 @task()
 def harvest_all_sources() -> list[dict]:
     """Harvest every active source in turn (for a nightly schedule)."""
     from heco.harvest.models import Source
-    from heco.harvest.services import source_harvest
 
     return [
-        source_harvest(source=source).report()
+        _harvest_then_images(source)
         for source in Source.objects.filter(active=True).select_related("organisation__community")
     ]
+
+
+@task()
+def harvest_images(source_id: int, limit: int | None = None) -> dict:
+    """Fetch the images the records of one source name and store them as media; returns the
+    report (``heco harvest-images --json``). Run it after ``harvest_source``."""
+    from heco.harvest.images import fetch_images
+    from heco.harvest.models import Source
+
+    source = Source.objects.select_related("organisation").get(pk=source_id)
+    return fetch_images(source, limit=limit).as_dict()

@@ -16,7 +16,9 @@ class FakeRemote:
 
     ``routes`` maps a key to a fixture file name (or a list: served in turn, the last one
     repeated). Keys: "Identify"; "ListRecords" (a first request), "ListRecords+from" (with
-    ``from``); a resumption token; or a path ("/events.ics").
+    ``from``); a resumption token; or a path ("/events.ics"). A target may also be an HTTP
+    status (int), the body itself (bytes, e.g. made at test time) or a callable that answers
+    the request itself (``target(handler)``: slow or unusual responses).
     """
 
     def __init__(self):
@@ -62,7 +64,10 @@ class FakeRemote:
                     self.send_response(target)
                     self.end_headers()
                     return
-                body = (FIXTURES / target).read_bytes()
+                if callable(target):
+                    target(self)
+                    return
+                body = target if isinstance(target, bytes) else (FIXTURES / target).read_bytes()
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

@@ -77,5 +77,11 @@ def test_harvest_task_runs_a_source(remote, provider):
 
     remote.routes.update(DC_LIST)
     out, _ = run("source", "add", "oai-pmh", remote.url, "--organisation", "kvr")
-    report = harvest_source.call(int(out.split()[-1]))
+    source_id = int(out.split()[-1])
+    report = harvest_source.call(source_id)
     assert report["status"] == "completed" and report["created"] == 4
+    # the images the records name are fetched by a task of their own, queued for the worker
+    from django_tasks_db.models import DBTaskResult
+
+    queued = DBTaskResult.objects.get(task_path="heco.harvest.tasks.harvest_images")
+    assert queued.args_kwargs["args"] == [source_id]

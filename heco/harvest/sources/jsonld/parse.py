@@ -1,12 +1,15 @@
 """schema.org JSON-LD blocks (<script type="application/ld+json">) of web pages to records.
 
 Places (Place, LandmarksOrHistoricalBuildings, Museum, TouristAttraction…) become assets,
-Events (and their subtypes) become events.
+Events (and their subtypes) become events. An item's ``image`` (a URL, an ImageObject or a
+list of them: the first) is kept as ``links["image"]``, resolved against the page URL, for
+``heco.harvest.images``.
 """
 
 from __future__ import annotations
 
 import json
+from urllib.parse import urljoin
 
 from dateutil.parser import isoparse
 from lxml import html
@@ -102,6 +105,24 @@ def _geo(item) -> tuple:
     return None, None
 
 
+def _image(value) -> str:
+    """The URL of schema.org ``image``: a URL, an ImageObject (contentUrl, url, @id) or a list
+    of those (the first that has one)."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        for key in ("contentUrl", "url", "@id"):
+            found = _image(value.get(key))
+            if found:
+                return found
+    if isinstance(value, list):
+        for item in value:
+            found = _image(item)
+            if found:
+                return found
+    return ""
+
+
 def parse_page(data: bytes, page_url: str) -> list[HarvestedRecord]:
     records = []
     for index, block in enumerate(blocks(data)):
@@ -109,13 +130,17 @@ def parse_page(data: bytes, page_url: str) -> list[HarvestedRecord]:
             records.append(HarvestedRecord(identifier=f"{page_url}#block-{index}", error=block))
             continue
         for position, (item, language) in enumerate(_items(block)):
-            record = item_record(item, language, f"{page_url}#{index}-{position}")
+            record = item_record(
+                item, language, f"{page_url}#{index}-{position}", page_url=page_url
+            )
             if record is not None:
                 records.append(record)
     return records
 
 
-def item_record(item: dict, language: str, fallback_id: str) -> HarvestedRecord | None:
+def item_record(
+    item: dict, language: str, fallback_id: str, *, page_url: str = ""
+) -> HarvestedRecord | None:
     types = _types(item)
     is_event = any(t.endswith("Event") for t in types)
     place_kinds = [PLACE_KINDS[t] for t in types if t in PLACE_KINDS]
@@ -137,6 +162,9 @@ def item_record(item: dict, language: str, fallback_id: str) -> HarvestedRecord 
         fields["rights"] = str(item["license"])
     if item.get("url"):
         fields["url"] = str(item["url"])
+    image = _image(item.get("image"))
+    if image:
+        fields["links"] = {"image": urljoin(page_url, image) if page_url else image}
     try:
         if is_event:
             record.target = "event"
