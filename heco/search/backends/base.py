@@ -55,6 +55,7 @@ TITLE_CANDIDATES = 200  # matches with every word in a title, also scored (see _
 WEIGHT_BOOST = 0.5  # final score = text score * (1 + WEIGHT_BOOST * static weight)
 MAX_LIMIT = 200  # page size cap
 INDEX_BATCH = 500  # assets per build/write batch in index_assets() and rebuild()
+INDEX_COMMIT = 5_000  # assets per transaction in index_assets() (a write lock of ~1 s)
 REBUILD_OFFSET = 1_000_000_000  # temporary docids during rebuild(), renumbered at the end
 
 FACET_ROW_COLUMNS = (
@@ -354,8 +355,13 @@ class SqlBackend:
     # ---- indexing --------------------------------------------------------------------
     def index_assets(self, asset_ids) -> None:
         ids = list(dict.fromkeys(_uuid(a) for a in asset_ids if a))
-        for start in range(0, len(ids), INDEX_BATCH):
-            self._index_batch(ids[start : start + INDEX_BATCH])
+        # batches of INDEX_BATCH, committed INDEX_COMMIT at a time: every commit makes FTS5
+        # flush a new segment (and merge), which cost more than the writes at 100,000 assets
+        for first in range(0, len(ids), INDEX_COMMIT):
+            with transaction.atomic():
+                chunk = ids[first : first + INDEX_COMMIT]
+                for start in range(0, len(chunk), INDEX_BATCH):
+                    self._index_batch(chunk[start : start + INDEX_BATCH])
 
     def _index_batch(self, ids: list[uuid.UUID]) -> None:
         from heco.search import facetcache
