@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 import queue
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -59,6 +60,9 @@ def _picklable(exc: BaseException) -> BaseException:
 
 
 def _produce(make_pages, items) -> None:
+    # a forked child inherits the parent's signal handlers: a worker's "shut down gracefully"
+    # SIGTERM handler would keep it alive when the writer terminates it
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         for page in make_pages():
             items.put(("page", page))
@@ -94,6 +98,9 @@ def _in_process(make_pages, depth: int) -> Iterator[Page]:
         if process.is_alive():
             process.terminate()  # the writer stopped early (an error, an interruption)
         process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+            process.join()
         items.close()
         items.cancel_join_thread()
 

@@ -80,3 +80,25 @@ def test_a_writer_that_stops_early_stops_the_fetching_process(monkeypatch):
     pages.close()
     with pytest.raises(ProcessLookupError):
         os.kill(started[0], 0)  # the child is gone (terminated and joined)
+
+
+def test_the_fetching_process_stops_even_under_a_graceful_sigterm_handler(monkeypatch):
+    # a task worker run in this process installs a "finish the task first" SIGTERM handler;
+    # the forked child must not inherit it, or closing the pages would leave it running
+    import signal
+
+    monkeypatch.setattr(pipeline, "use_process", lambda: True)
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+
+        def endless():
+            while True:
+                yield Page([HarvestedRecord(identifier="x", fields={"pid": os.getpid()})])
+
+        pages = pipeline.ahead(endless)
+        child = next(pages).records[0].fields["pid"]
+        pages.close()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)
