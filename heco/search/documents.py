@@ -156,11 +156,15 @@ def build_documents(asset_ids) -> list[IndexDocument]:
     ids = list(asset_ids)
     if not ids:
         return []
-    rows = _asset_rows(
-        Asset.objects.filter(id__in=ids, status=Status.PUBLISHED)
-        .order_by()
-        .values_list(*ASSET_VALUES)
-    )
+    # by primary key only, the status tested here: without planner statistics (a database
+    # just filled by a harvest) SQLite would read every published asset through a status index
+    rows = [
+        row[:-1]
+        for row in _asset_rows(
+            Asset.objects.filter(id__in=ids).order_by().values_list(*ASSET_VALUES, "status")
+        )
+        if row[-1] == Status.PUBLISHED
+    ]
     if not rows:
         return []
     found = [row[0] for row in rows]
