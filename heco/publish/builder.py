@@ -4,6 +4,7 @@
 2. Each page is rendered through Django's test Client (the full middleware stack, exactly what
    a visitor gets), its links rewritten to relative ones (rewrite.py), and every local link it
    contains is queued in turn: pagination, per-language feeds, routes … are found by crawling.
+   A Renderer does this in this process, or in each of ``workers`` forked processes.
 3. Incremental by dependency (deps.py): while a page renders, the tables it read, the assets
    it showed and its links are recorded in the manifest (``.heco-publish.json`` in the output
    directory). The next run renders again only the pages whose inputs changed and reuses the
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -25,12 +27,14 @@ import sys
 import time
 import uuid
 from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.db import connection, connections
 from django.test import Client, override_settings
 from django.urls import Resolver404, resolve
 from django.utils.html import escape
@@ -94,8 +98,10 @@ class Publisher:
         pagefind: bool = True,
         progress: Progress | None = None,
         full: bool = False,
+        workers: int = 1,
     ):
         self.out = Path(out).resolve()
+        self.workers = max(1, workers)
         self.base_url = (base_url or settings.SITE_URL).rstrip("/")
         parts = urlsplit(self.base_url)
         self.host = parts.netloc or "testserver"
@@ -288,28 +294,25 @@ class Publisher:
         return self.result
 
     def _crawl(self) -> None:
-        client = Client(
-            HTTP_HOST=self.host,
-            HTTP_ACCEPT="text/html,*/*;q=0.5",
-            raise_request_exception=False,  # a failing page is reported, the rest published
-        )
-        recorder = deps.Recorder()
-        recorder.prepare()
         search_paths, asset_filters = self._page_facts()
         seeds = discovery.seed_urls(self.host, "https" if self.secure else "http")
         months = {
             (urlsplit(u).path, urlsplit(u).query) for u in seeds if "month=" in urlsplit(u).query
         }
+        renderer = Renderer(
+            host=self.host,
+            secure=self.secure,
+            base_url=self.base_url,
+            months=months,
+            search_paths=search_paths,
+            asset_filters=asset_filters,
+        )
         queue: deque[tuple[str, str]] = deque()
         seen: set[tuple[str, str]] = set()
         copies: dict[str, None] = {}
-        links: dict[str, None] = {}  # of the page being rendered, in order
 
         def found(path: str, query: str) -> None:
             key = (path, query)
-            if recorder.active:
-                links[_url_key(path, query)] = None
-                recorder.link(path)
             if key in seen:
                 return
             seen.add(key)
@@ -323,36 +326,83 @@ class Publisher:
             parts = urlsplit(url)
             suffix = urlmap.query_suffix(parts.query)
             found(parts.path, parts.query if suffix else "")
-        policy = LinkPolicy(
-            base_url=self.base_url, months=months, search_paths=search_paths, found=found
-        )
-        with recorder.installed():
+
+        def pages_to_render():
+            """The queued pages that cannot be reused, in crawl order (a reused page's
+            recorded links join the queue at once)."""
             while queue:
                 path, query = queue.popleft()
                 key = _url_key(path, query)
                 entry = self._reusable(key)
-                if entry is not None:
-                    self._reuse(key, entry, found)
+                if entry is None:
+                    yield path, query
                 else:
-                    links.clear()
-                    recorder.start()
-                    try:
-                        rel = self._publish_page(
-                            client, policy, path, query, search_paths, asset_filters
-                        )
-                    finally:
-                        recorder.stop()
-                    if rel is not None:
-                        self.pages[key] = PageEntry(
-                            rel,
-                            recorder.uncertain or _is_collection(path),
-                            sorted(recorder.tables),
-                            sorted(recorder.records),
-                            list(links),
-                        )
-                self.progress.advance(written=self.result.pages_written)
+                    self._reuse(key, entry, found)
+                    self.progress.advance(written=self.result.pages_written)
+
+        if self.workers == 1:
+            with renderer.recorder.installed():
+                for path, query in pages_to_render():
+                    self._record(path, query, renderer.render(path, query), found)
+        else:
+            self._crawl_in_workers(renderer, pages_to_render, found)
         for path in copies:
             self._copy_url(path)
+
+    def _crawl_in_workers(self, renderer, pages_to_render, found) -> None:
+        """Render in ``self.workers`` processes forked from this one (each opens its own
+        database connection, records its own pages' dependencies and has its own cache);
+        this process keeps the queue, writes the files and the manifest. A page's links are
+        queued when its result comes back, so the crawl reaches the same pages in another
+        order; the files are the same (each page is rendered on its own)."""
+        if connection.in_atomic_block:
+            raise RuntimeError("publishing with workers needs committed data (no transaction)")
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            raise RuntimeError("publishing with workers needs a database file or server")
+        connections.close_all()  # a forked process must not share this one's connection
+        global _worker_renderer
+        _worker_renderer = renderer
+        running: dict = {}
+        context = multiprocessing.get_context("fork")
+        try:
+            with ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=_start_worker
+            ) as pool:
+                while True:
+                    # keep every worker busy, a few pages ahead (a fresh generator each time:
+                    # the results just recorded may have queued new links)
+                    for path, query in pages_to_render():
+                        running[pool.submit(_render_in_worker, path, query)] = (path, query)
+                        if len(running) >= 2 * self.workers:
+                            break
+                    if not running:
+                        break  # the queue is empty and every result is in
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        path, query = running.pop(future)
+                        self._record(path, query, future.result(), found)
+        finally:
+            _worker_renderer = None
+
+    def _record(self, path: str, query: str, page: RenderedPage | None, found) -> None:
+        """Write a rendered page, keep its manifest entry and queue its links."""
+        if page is not None:
+            self.result.pages_rendered += 1
+            self.result.rendered.append(page.url)
+            if page.status != 200:
+                self.result.skipped[page.url] = page.status
+            else:
+                self.write(page.rel, page.content)
+                self.pages[_url_key(path, query)] = PageEntry(
+                    page.rel,
+                    page.collection,
+                    page.tables,
+                    page.records,
+                    [_url_key(p, q) for p, q in page.links],
+                )
+                for link_path, link_query in page.links:
+                    found(link_path, link_query)
+        self.progress.advance(written=self.result.pages_written)
 
     def _reuse(self, key: str, entry: PageEntry, found) -> None:
         """Keep the previous run's file of this page, and follow its recorded links."""
@@ -395,34 +445,6 @@ class Publisher:
                     }
         return search_paths, filters
 
-    def _publish_page(self, client, policy, path, query, search_paths, asset_filters) -> str | None:
-        """Render one page and write it; its output path, or None when it has none."""
-        rel = urlmap.output_path(path, query)
-        if rel is None:
-            return None
-        url = f"{path}?{query}" if query else path
-        response = client.get(url, secure=self.secure)
-        self.result.pages_rendered += 1
-        self.result.rendered.append(url)
-        if response.status_code != 200:
-            self.result.skipped[url] = response.status_code
-            return None
-        content = response.content
-        if response.get("Content-Type", "").startswith("text/html"):
-            lang = path.split("/")[1] if path.count("/") > 1 else settings.LANGUAGE_CODE
-            filters = asset_filters.get(path)
-            info = PageInfo(
-                source=rel,
-                url=url,
-                lang=lang,
-                is_search=path in search_paths and not query,
-                pagefind_body=filters is not None and not query,
-                pagefind_filters=filters or {},
-            )
-            content = rewrite_page(content, info, policy)
-        self.write(rel, content)
-        return rel
-
     def _copy_url(self, path: str) -> None:
         rel = urlmap.output_path(path)
         if rel is None:
@@ -464,6 +486,99 @@ class Publisher:
             f"<ul>{items}</ul></main></body></html>\n"
         )
         self.write("index.html", html.encode())
+
+
+@dataclass
+class RenderedPage:
+    """A page as rendered (in this process or a worker), with what its render read."""
+
+    url: str
+    rel: str  # output path
+    status: int
+    content: bytes  # links rewritten (HTML)
+    collection: bool
+    tables: list[str]
+    records: list[str]
+    links: list[tuple[str, str]]  # (path, query) of its local links, in order
+
+
+class Renderer:
+    """Renders pages through Django's test Client, records what each read (deps.Recorder)
+    and rewrites its links; one per process."""
+
+    def __init__(self, *, host, secure, base_url, months, search_paths, asset_filters):
+        self.client = Client(
+            HTTP_HOST=host,
+            HTTP_ACCEPT="text/html,*/*;q=0.5",
+            raise_request_exception=False,  # a failing page is reported, the rest published
+        )
+        self.secure = secure
+        self.search_paths = search_paths
+        self.asset_filters = asset_filters
+        self.recorder = deps.Recorder()
+        self.recorder.prepare()
+        self.links: dict[tuple[str, str], None] = {}  # of the page being rendered, in order
+        self.policy = LinkPolicy(
+            base_url=base_url, months=months, search_paths=search_paths, found=self._found
+        )
+
+    def _found(self, path: str, query: str) -> None:
+        self.links[(path, query)] = None
+        self.recorder.link(path)
+
+    def render(self, path: str, query: str) -> RenderedPage | None:
+        """Render one page; None when it has no place in the static site."""
+        rel = urlmap.output_path(path, query)
+        if rel is None:
+            return None
+        url = f"{path}?{query}" if query else path
+        self.links = {}
+        self.recorder.start()
+        try:
+            response = self.client.get(url, secure=self.secure)
+            content = response.content
+            if response.status_code == 200 and response.get("Content-Type", "").startswith(
+                "text/html"
+            ):
+                lang = path.split("/")[1] if path.count("/") > 1 else settings.LANGUAGE_CODE
+                filters = self.asset_filters.get(path)
+                info = PageInfo(
+                    source=rel,
+                    url=url,
+                    lang=lang,
+                    is_search=path in self.search_paths and not query,
+                    pagefind_body=filters is not None and not query,
+                    pagefind_filters=filters or {},
+                )
+                content = rewrite_page(content, info, self.policy)
+        finally:
+            self.recorder.stop()
+        return RenderedPage(
+            url=url,
+            rel=rel,
+            status=response.status_code,
+            content=content,
+            collection=self.recorder.uncertain or _is_collection(path),
+            tables=sorted(self.recorder.tables),
+            records=sorted(self.recorder.records),
+            links=list(self.links),
+        )
+
+
+# in a worker process (forked by Publisher._crawl_in_workers): the parent's renderer
+_worker_renderer: Renderer | None = None
+_worker_hooks = None
+
+
+def _start_worker() -> None:
+    global _worker_hooks
+    # for the life of the process (kept: a dropped context manager would uninstall itself)
+    _worker_hooks = _worker_renderer.recorder.installed()
+    _worker_hooks.__enter__()
+
+
+def _render_in_worker(path: str, query: str) -> RenderedPage | None:
+    return _worker_renderer.render(path, query)
 
 
 def _url_key(path: str, query: str) -> str:

@@ -1,6 +1,10 @@
+from urllib.parse import unquote, urlsplit, urlunsplit
+
 from django.conf import settings
-from django.urls import translate_url
-from django.utils.translation import get_language, get_language_info
+from django.urls import NoReverseMatch, Resolver404, resolve
+from django.utils.translation import get_language, get_language_info, override
+
+from heco.site.reversing import cached_reverse
 
 OG_LOCALES = {
     "en": "en_GB",
@@ -12,14 +16,35 @@ OG_LOCALES = {
 }
 
 
+def translated_urls(url: str, codes) -> dict[str, str]:
+    """``{code: django.urls.translate_url(url, code)}`` for every code, resolving ``url`` once
+    (translate_url resolves it again for each language: six resolves per page)."""
+    parsed = urlsplit(url)
+    try:
+        match = resolve(unquote(parsed.path))  # the URL may be encoded
+    except Resolver404:
+        return dict.fromkeys(codes, url)
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    urls = {}
+    for code in codes:
+        with override(code):
+            try:
+                path = cached_reverse(name, args=match.args, kwargs=match.kwargs)
+            except NoReverseMatch:
+                urls[code] = url
+                continue
+        urls[code] = urlunsplit((parsed.scheme, parsed.netloc, path, parsed.query, parsed.fragment))
+    return urls
+
+
 def site(request):
     """Site-wide template values: the language links of the current page (switcher and
     hreflang alternates), its canonical URL, and the map tile URL."""
     current = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    path = request.get_full_path()
+    urls = translated_urls(request.get_full_path(), settings.LANGUAGE_CODES)
     links = []
     for code in settings.LANGUAGE_CODES:
-        url = translate_url(path, code)
+        url = urls[code]
         info = get_language_info(code)
         links.append(
             {

@@ -8,12 +8,12 @@ language (with the usual fallback), and names also in every language the record 
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils import translation
 
 from heco.core.langmap import pick
 from heco.heritage.models import Asset
 from heco.network.models import Organisation
+from heco.site.reversing import cached_reverse
 
 CONTEXT = "https://schema.org"
 
@@ -66,7 +66,7 @@ def organisation_type(organisation: Organisation) -> str:
 
 def _url(base_url: str, lang: str, name: str, slug: str) -> str:
     with translation.override(lang):
-        return base_url.rstrip("/") + reverse(name, kwargs={"slug": slug})
+        return base_url.rstrip("/") + cached_reverse(name, kwargs={"slug": slug})
 
 
 def _text(value, lang: str) -> str:

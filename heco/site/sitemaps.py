@@ -2,11 +2,11 @@
 (xhtml:link) and an x-default. Drafts, withdrawn records and tombstones are left out."""
 
 from django.contrib.sitemaps import Sitemap
-from django.urls import reverse
 
 from heco.heritage.models import Asset
 from heco.network.models import Community, Network, Organisation
 from heco.programme.models import Event, Service
+from heco.site.reversing import cached_reverse
 from heco.systems.models import HeritagePass, Route
 
 
@@ -35,14 +35,14 @@ class StaticSitemap(I18nSitemap):
         ]
 
     def location(self, item):
-        return reverse(item)
+        return cached_reverse(item)
 
 
 class SlugSitemap(I18nSitemap):
     url_name = ""
 
     def location(self, item):
-        return reverse(self.url_name, kwargs={"slug": item.slug})
+        return cached_reverse(self.url_name, kwargs={"slug": item.slug})
 
 
 class AssetSitemap(SlugSitemap):

@@ -1,5 +1,8 @@
 """Template helpers for the public site: language maps with visible fallbacks, dates in the
-visitor's language (Babel, which also knows Maltese), opening-hours labels, JSON-LD."""
+visitor's language (Babel, which also knows Maltese), opening-hours labels, JSON-LD.
+
+Loading this library also replaces Django's ``{% url %}`` in that template with the same tag
+backed by a memo (heco.site.reversing): same syntax, same output, a fraction of the cost."""
 
 from __future__ import annotations
 
@@ -11,13 +14,52 @@ from babel.numbers import format_decimal
 from django import template
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.utils.html import format_html, linebreaks
+from django.template import defaulttags
+from django.urls import NoReverseMatch
+from django.utils.html import conditional_escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 
 from heco.core.langmap import LocalisedText, pick
+from heco.site.reversing import cached_reverse
 
 register = template.Library()
+
+
+# --- URLs ------------------------------------------------------------------------------------
+
+
+class CachedURLNode(defaulttags.URLNode):
+    """Django's URLNode.render, reversing through heco.site.reversing.cached_reverse."""
+
+    def render(self, context):
+        args = [arg.resolve(context) for arg in self.args]
+        kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
+        view_name = self.view_name.resolve(context)
+        try:
+            current_app = context.request.current_app
+        except AttributeError:
+            try:
+                current_app = context.request.resolver_match.namespace
+            except AttributeError:
+                current_app = None
+        url = ""
+        try:
+            url = cached_reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
+        except NoReverseMatch:
+            if self.asvar is None:
+                raise
+        if self.asvar:
+            context[self.asvar] = url
+            return ""
+        return conditional_escape(url) if context.autoescape else url
+
+
+@register.tag
+def url(parser, token):
+    """``{% url %}`` as Django parses it, rendered by CachedURLNode."""
+    node = defaulttags.url(parser, token)
+    return CachedURLNode(node.view_name, node.args, node.kwargs, node.asvar)
 
 
 def _lang() -> str:
@@ -181,12 +223,12 @@ def srcset(media) -> str:
 
 # --- JSON-LD and JSON data blocks ------------------------------------------------------------
 
-_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
 
 def dumps_for_script(data) -> str:
-    """JSON safe inside a <script> element (no closing tags, no HTML entities)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
+    """JSON safe inside a <script> element (no closing tags, no HTML entities). Three
+    replaces: ``str.translate`` with a mapping is ten times slower on a map's 300 markers."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace(">", "\\u003E").replace("<", "\\u003C").replace("&", "\\u0026")
 
 
 @register.simple_tag

@@ -44,8 +44,12 @@ class Gone(Exception):
 
 
 def public_record(queryset, slug: str):
-    """The published record with ``slug``; Gone for a tombstone; 404 for anything else."""
-    record = queryset.filter(slug=slug).first()
+    """The published record with ``slug``; Gone for a tombstone; 404 for anything else.
+
+    Slugs are unique in every model served this way, so the query needs no ORDER BY (as
+    ``first()`` adds one; on these wide selects it doubled Django's SQL compilation)."""
+    found = list(queryset.filter(slug=slug).order_by()[:1])
+    record = found[0] if found else None
     if record is None:
         raise Http404(gettext("No such page."))
     if record.status == Status.DELETED:

@@ -98,12 +98,15 @@ def asset_detail(request, slug):
     media = list(asset.media.all())
     images = [m for m in media if m.kind == Media.Kind.IMAGE and (m.file or m.url)]
     other_media = [m for m in media if m.kind != Media.Kind.IMAGE]
-    services = selectors.with_states(
-        selectors.published_services().filter(asset=asset).order_by("slug")[:SIDE_LIST_LIMIT]
-    )
-    occurrences = selectors.upcoming(
-        selectors.published_events().filter(asset=asset), limit=EVENTS_LIMIT, distinct=True
-    )
+    services, occurrences = [], []  # most assets have neither (see asset_page_queryset)
+    if asset.has_services:
+        services = selectors.with_states(
+            selectors.published_services().filter(asset=asset).order_by("slug")[:SIDE_LIST_LIMIT]
+        )
+    if asset.has_events:
+        occurrences = selectors.upcoming(
+            selectors.published_events().filter(asset=asset), limit=EVENTS_LIMIT, distinct=True
+        )
     nearby = selectors.nearby_assets(asset)
     map_data = []
     if asset.lat is not None and asset.lon is not None:
@@ -137,7 +140,7 @@ def asset_detail(request, slug):
             asset, base_url=base_url(request), lang=code, images=images, services=services
         ),
         "og_image": images[0].rendition_url("800") if images else "",
-        "provenance": provenance_for(asset, code),
+        "provenance": provenance_for(asset, code) if asset.has_sources else [],
     }
     response = render(request, "site/asset_detail.html", context)
     patch_vary_headers(response, ["Accept"])

@@ -28,6 +28,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Render in this many processes (e.g. the number of cores; default 1). Needs a "
+            "database file or server, not an in-memory database.",
+        )
+        parser.add_argument(
             "--full",
             action="store_true",
             help="Render every page again (after a change the export cannot see: settings "
@@ -42,6 +49,7 @@ class Command(BaseCommand):
             pagefind=not options["no_search"],
             progress=progress,
             full=options["full"],
+            workers=options["workers"],
         ).run()
         self.stdout.write(
             f"{result.pages} pages: {result.pages_written} written, "
