@@ -208,6 +208,8 @@ HECO_MAX_DOCUMENT_BYTES = env_int("MAX_DOCUMENT_MB", 50) * 1024 * 1024
 HECO_HARVEST_IMAGE_MAX_BYTES = (
     env_int("HARVEST_IMAGE_MAX_MB", env_int("MAX_IMAGE_MB", 15)) * 1024 * 1024
 )
+# harvested image URLs on loopback/private/link-local hosts are refused unless this is set
+HECO_HARVEST_PRIVATE_HOSTS = env_bool("HARVEST_PRIVATE_HOSTS", False)
 
 # --- security ---
 SESSION_COOKIE_HTTPONLY = True

@@ -17,12 +17,20 @@ user in the Media history) is not fetched again for that asset.
 Bad images (HTTP errors, timeouts, too large, not an image) are reported per asset and never
 stop the rest; the next call tries them again. The downloads of a step run in a few threads
 (no database access there); everything else runs in the calling thread.
+
+The URLs come from someone else's data, so a download (and every redirect) is refused when
+the host resolves to a loopback, private, link-local or otherwise non-public address: a record
+must not make the harvester read the network it runs in (cloud metadata, an admin port).
+``HECO_HARVEST_PRIVATE_HOSTS=1`` lifts that for a network harvesting its own intranet (and
+for the tests' local servers).
 """
 
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import posixpath
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -148,12 +156,37 @@ def _file_name(url: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def host_problem(url: str) -> str:
+    """Why the host of ``url`` may not be fetched from ("" when it may): it does not resolve,
+    or one of its addresses is not a public one (unless HECO_HARVEST_PRIVATE_HOSTS)."""
+    if getattr(settings, "HECO_HARVEST_PRIVATE_HOSTS", False):
+        return ""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if not host:
+        return "not a valid URL"
+    try:
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, ValueError, UnicodeError):
+        return f"cannot connect: {host} does not resolve"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if address.version == 6 and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if not address.is_global:
+            return f"refused: {host} is a private or local address ({address})"
+    return ""
+
+
 class _HttpRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects to http(s) URLs only (urllib would also follow ftp://)."""
+    """Follow redirects to public http(s) URLs only (urllib would also follow ftp://)."""
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         if urlsplit(newurl).scheme.lower() not in ("http", "https"):
             raise urllib.error.HTTPError(newurl, code, "redirect to a non-HTTP URL", headers, fp)
+        if problem := host_problem(newurl):
+            raise ImageFetchError(f"redirect {problem}")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -170,6 +203,8 @@ def download(url: str, *, timeout: float | None = None, limit: int | None = None
     limit = max_bytes() if limit is None else limit
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         raise ImageFetchError("not an http(s) URL")
+    if problem := host_problem(url):
+        raise ImageFetchError(problem)
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
         url, headers={"User-Agent": USER_AGENT, "Accept": "image/*"}
     )

@@ -110,3 +110,10 @@ DC_LIST = {
     "dc-3": "dc_page3.xml",
     "Identify": "identify.xml",
 }
+
+
+@pytest.fixture(autouse=True)
+def _local_image_hosts(settings):
+    """The fake remotes here listen on 127.0.0.1, which image downloads refuse by default
+    (heco.harvest.images.host_problem; its own tests turn this off again)."""
+    settings.HECO_HARVEST_PRIVATE_HOSTS = True

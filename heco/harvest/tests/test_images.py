@@ -15,7 +15,7 @@ from PIL import Image
 
 from heco.core.cache import catalogue_version
 from heco.core.rights import COPYRIGHT_NOT_EVALUATED
-from heco.harvest.images import fetch_images, image_url
+from heco.harvest.images import ImageFetchError, download, fetch_images, host_problem, image_url
 from heco.harvest.models import SourceRecord
 from heco.harvest.services import source_add, source_harvest
 from heco.heritage.models import Media
@@ -496,3 +496,47 @@ def test_the_command_and_the_task(remote, provider):
 
     task_report = harvest_images.call(source.pk)
     assert (task_report["unchanged"], task_report["failed"]) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "url, refused",
+    [
+        ("http://127.0.0.1:8000/a.jpg", "127.0.0.1"),
+        ("http://localhost/a.jpg", "localhost is a private or local address"),
+        ("http://10.1.2.3/a.jpg", "10.1.2.3"),
+        ("http://192.168.0.10/a.jpg", "192.168.0.10"),
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254"),  # cloud metadata
+        ("http://[::1]/a.jpg", "::1"),
+        ("http://[::ffff:127.0.0.1]/a.jpg", "127.0.0.1"),
+        ("http://0.0.0.0/a.jpg", "0.0.0.0"),  # noqa: S104 - an address refused, not bound
+    ],
+)
+def test_image_urls_on_local_or_private_hosts_are_refused(settings, url, refused):
+    settings.HECO_HARVEST_PRIVATE_HOSTS = False
+    problem = host_problem(url)
+    assert problem.startswith("refused: ") and refused in problem
+    with pytest.raises(ImageFetchError, match="refused"):
+        download(url)
+
+
+def test_public_addresses_pass_and_unresolvable_hosts_are_reported(settings):
+    settings.HECO_HARVEST_PRIVATE_HOSTS = False
+    assert host_problem("https://93.184.216.34/image.jpg") == ""  # a literal public address
+    assert "does not resolve" in host_problem("http://no-such-host.invalid/a.jpg")
+
+
+def test_a_redirect_to_a_local_host_is_refused(remote, settings):
+    # the first URL is allowed (the switch is on for the fake remote), then the switch goes off
+    # for the target only: the redirect itself is checked, not just the first URL
+    target = "http://10.0.0.7/secret.jpg"
+
+    def redirect(handler):
+        settings.HECO_HARVEST_PRIVATE_HOSTS = False
+        handler.send_response(302)
+        handler.send_header("Location", target)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    remote.routes["/moved.jpg"] = redirect
+    with pytest.raises(ImageFetchError, match=r"redirect refused: 10\.0\.0\.7"):
+        download(remote.base + "/moved.jpg")
