@@ -264,22 +264,28 @@ def generate_renditions(media, widths=RENDITION_WIDTHS, image=None) -> dict[str,
     orig_w, orig_h = image.size
     renditions: dict[str, str] = {}
     made: dict[int, str] = {}
-    for width in sorted(widths):
-        target = min(width, orig_w)
-        if target not in made:
-            height = max(1, round(orig_h * target / orig_w))
-            resized = (
-                image
-                if target == orig_w
-                else image.resize((target, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-            )
-            buffer = io.BytesIO()
-            resized.save(buffer, RENDITION_FORMAT, quality=RENDITION_QUALITY, method=2)
-            path = rendition_path(media, target)
+    try:
+        for width in sorted(widths):
+            target = min(width, orig_w)
+            if target not in made:
+                height = max(1, round(orig_h * target / orig_w))
+                resized = (
+                    image
+                    if target == orig_w
+                    else image.resize((target, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+                )
+                buffer = io.BytesIO()
+                resized.save(buffer, RENDITION_FORMAT, quality=RENDITION_QUALITY, method=2)
+                path = rendition_path(media, target)
+                if default_storage.exists(path):
+                    default_storage.delete(path)
+                made[target] = default_storage.save(path, ContentFile(buffer.getvalue()))
+            renditions[str(width)] = made[target]
+    except BaseException:
+        for path in made.values():  # no half set of files left behind
             if default_storage.exists(path):
                 default_storage.delete(path)
-            made[target] = default_storage.save(path, ContentFile(buffer.getvalue()))
-        renditions[str(width)] = made[target]
+        raise
     media.renditions = renditions
     media.width, media.height = orig_w, orig_h
     media.save(update_fields=["renditions", "width", "height"])

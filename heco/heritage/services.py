@@ -508,14 +508,13 @@ def media_add(
             media.file.save(content.name, content, save=False)
         try:
             media.full_clean()
-        except ValidationError:
-            if media.file:
-                media.file.delete(save=False)
+            media.save()
+            if kind == Media.Kind.IMAGE:
+                media_lib.generate_renditions(media, image=decoded)
+            _after_write(asset)
+        except BaseException:
+            media_lib.delete_files(media)  # the row is rolled back: no file may stay behind
             raise
-        media.save()
-        if kind == Media.Kind.IMAGE:
-            media_lib.generate_renditions(media, image=decoded)
-        _after_write(asset)
     return media
 
 

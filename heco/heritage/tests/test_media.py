@@ -228,3 +228,45 @@ def test_a_truncated_image_is_refused_even_after_weasyprint_relaxed_pillow():
     assert ImageFile.LOAD_TRUNCATED_IMAGES
     with pytest.raises(ValidationError):
         validate_upload(upload(jpeg_bytes()[:2000]), "image")
+
+
+@pytest.mark.django_db
+def test_a_failure_while_writing_renditions_leaves_no_file_and_no_row(home_org, settings):
+    asset = AssetFactory(organisation=home_org)
+    root = Path(settings.MEDIA_ROOT)
+    blocker = root / "renditions" / str(asset.pk)  # a file where the renditions' folder goes
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("in the way")
+    with pytest.raises(OSError):
+        media_add(
+            asset=asset, file=upload(jpeg_bytes()), kind="image", rights=CC_BY, alt_text={"en": "x"}
+        )
+    assert not Media.objects.exists()
+    assert [p for p in root.rglob("*") if p.is_file()] == [blocker]  # the original went too
+
+
+@pytest.mark.django_db
+def test_renditions_written_before_a_failure_are_removed(home_org, settings):
+    from heco.heritage.media import generate_renditions, rendition_path
+
+    asset = AssetFactory(organisation=home_org)
+    media = media_add(
+        asset=asset,
+        file=upload(jpeg_bytes(size=(2000, 1000))),
+        kind="image",
+        rights=CC_BY,
+        alt_text={"en": "x"},
+    )
+    root = Path(settings.MEDIA_ROOT)
+    before = media.renditions
+    # the widest rendition cannot be written (a non-empty folder in its place); 320 and 800 are
+    # written first and must not stay behind
+    widest = root / rendition_path(media, 1600)
+    widest.unlink()
+    widest.mkdir()
+    (widest / "keep").write_text("x")
+    media.renditions = {}  # as for an image that never had renditions
+    with pytest.raises(OSError):
+        generate_renditions(media)
+    assert not (root / before["320"]).exists() and not (root / before["800"]).exists()
+    assert (root / media.file.name).is_file()  # the original is not the renditions' to remove
