@@ -171,7 +171,12 @@ class Media(models.Model):
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="media")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.IMAGE)
     file = models.FileField(_("file"), upload_to=media_upload_to, blank=True, max_length=255)
-    url = models.URLField(_("link"), blank=True, help_text=_("For video links."))
+    url = models.URLField(
+        _("link"),
+        max_length=2000,
+        blank=True,
+        help_text=_("For video links."),
+    )
     rights = models.CharField(_("rights statement"), max_length=80, choices=RIGHTS_STATEMENTS)
     credit = models.CharField(_("credit line"), max_length=255, blank=True)
     alt_text = LanguageMapField(_("alternative text"), blank=True)

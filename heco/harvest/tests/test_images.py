@@ -540,3 +540,11 @@ def test_a_redirect_to_a_local_host_is_refused(remote, settings):
     remote.routes["/moved.jpg"] = redirect
     with pytest.raises(ImageFetchError, match=r"redirect refused: 10\.0\.0\.7"):
         download(remote.base + "/moved.jpg")
+
+
+def test_long_image_urls_fit_up_to_two_thousand_characters():
+    from heco.harvest.images import url_problem
+
+    base = "https://images.example.org/iiif/"
+    assert url_problem(base + "a" * (1500 - len(base))) == ""  # IIIF Image API URLs run long
+    assert "longer than 2000" in url_problem(base + "a" * (2001 - len(base)))
