@@ -17,7 +17,7 @@ from django.utils import timezone
 from heco.core.geo import bbox_around, haversine_km, valid_point
 from heco.heritage.models import Asset, Media
 from heco.network.models import Community, Organisation
-from heco.programme import hours
+from heco.programme import hours, recurrence
 from heco.programme.models import Event, Service
 
 NEARBY_RADIUS_KM = 25
@@ -324,61 +324,17 @@ def _as_occurrence(item, fallback_event=None) -> Occurrence:
     return Occurrence(event, start.astimezone(zone), end.astimezone(zone) if end else None)
 
 
-def _fallback_occurrences(event: Event, start: dt.datetime, end: dt.datetime):
-    """Private stand-in for heco.programme.recurrence.occurrences (RFC 5545 via dateutil)."""
-    from dateutil.rrule import rrulestr
-
-    duration = (event.end - event.start) if event.end else None
-    if not event.rrule:
-        finish = event.end or event.start
-        if finish >= start and event.start < end:
-            return [(event.start, event.end)]
-        return []
-    zone = event_zone(event)
-    local_start = event.start.astimezone(zone).replace(tzinfo=None)
-    try:
-        rule = rrulestr(event.rrule, dtstart=local_start)
-    except (ValueError, TypeError):
-        return [(event.start, event.end)] if event.start >= start and event.start < end else []
-    lo = (start - (duration or dt.timedelta())).astimezone(zone).replace(tzinfo=None)
-    hi = end.astimezone(zone).replace(tzinfo=None)
-    out = []
-    for naive in rule.between(lo, hi, inc=True)[:1000]:
-        begin = naive.replace(tzinfo=zone)
-        finish = begin + duration if duration else None
-        if (finish or begin) >= start and begin < end:
-            out.append((begin, finish))
-    return out
-
-
 def occurrences(event: Event, start: dt.datetime, end: dt.datetime) -> list[Occurrence]:
-    try:
-        from heco.programme.recurrence import occurrences as recurrence_occurrences
-    except ImportError:
-        recurrence_occurrences = _fallback_occurrences
-    items = recurrence_occurrences(event, start, end)
+    items = recurrence.occurrences(event, start, end)
     return [_as_occurrence(item, event) for item in items]
 
 
 def upcoming_occurrences(queryset, start: dt.datetime, end: dt.datetime, limit: int):
     """Occurrences of the events in ``queryset`` between ``start`` and ``end``, soonest first."""
-    try:
-        from heco.programme.recurrence import upcoming_occurrences as recurrence_upcoming
-    except ImportError:
-        recurrence_upcoming = None
-    if recurrence_upcoming is not None:
-        # the occurrences are merged by (start, event) in Python: the events' order does not
-        # matter, and without the ORDER BY Django compiles this wide query at half the cost
-        items = recurrence_upcoming(queryset.order_by(), start, end, limit)
-        return [_as_occurrence(item) for item in items][:limit]
-    found = []
-    # single events come ordered from the database, so only ``limit`` rows are needed
-    singles = list(queryset.filter(rrule="").order_by("start")[:limit])
-    for event in singles + list(queryset.exclude(rrule="")[:500]):
-        for begin, finish in _fallback_occurrences(event, start, end):
-            found.append(_as_occurrence((event, begin, finish)))
-    found.sort(key=lambda occ: (occ.start, occ.event.slug))
-    return found[:limit]
+    # the occurrences are merged by (start, event) in Python: the events' order does not
+    # matter, and without the ORDER BY Django compiles this wide query at half the cost
+    items = recurrence.upcoming_occurrences(queryset.order_by(), start, end, limit)
+    return [_as_occurrence(item) for item in items][:limit]
 
 
 def upcoming(
