@@ -1,6 +1,7 @@
 """Shared pytest fixtures: a temporary data dir for media, and named personas."""
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from heco.testing.factories import (
     MembershipFactory,
@@ -8,6 +9,11 @@ from heco.testing.factories import (
     OrganisationFactory,
     UserFactory,
 )
+
+# property tests check behaviour, not speed: no per-example deadline (on 2 busy cores the
+# default 200 ms is missed now and then, which Hypothesis reports as a failure)
+hypothesis_settings.register_profile("heco", deadline=None)
+hypothesis_settings.load_profile("heco")
 
 
 @pytest.fixture(autouse=True)

@@ -97,7 +97,7 @@ WSGI_APPLICATION = "heco.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "templates"],  # admin/base_site.html: core/admin.css everywhere
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -168,12 +168,10 @@ LANGUAGE_MAP_OVERRIDES = {LanguageMapField: {"form_class": AdminLanguageMapFormF
 
 
 class LanguageMapAdminMixin:
-    """Language-map widgets (a row per language, missing ones marked) and the admin CSS."""
+    """Language-map widgets (a row per language, missing ones marked; their CSS is in
+    core/admin.css, on every admin page)."""
 
     formfield_overrides = LANGUAGE_MAP_OVERRIDES
-
-    class Media:
-        css = {"all": ["core/admin.css"]}
 
 
 class MissingLanguageListFilter(admin.SimpleListFilter):
@@ -398,6 +396,20 @@ class OrganisationScopedAdminMixin:
         if not allowed:
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline whose inputs carry their field's name (``aria-label``): Django heads
+    the columns with table headers only, so a screen reader announces an unnamed field (axe:
+    label, select-name)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            widget = getattr(field.widget, "widget", field.widget)  # inside a related wrapper
+            if not isinstance(widget, forms.MultiWidget | forms.HiddenInput):
+                widget.attrs.setdefault("aria-label", str(field.label or db_field.verbose_name))
+        return field
 
 
 class ScopedInlineMixin(LanguageMapAdminMixin):

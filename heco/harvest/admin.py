@@ -2,10 +2,11 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from heco.core.admin import LabelledTabularInline
 from heco.harvest.models import DuplicateCandidate, HarvestRun, Source, SourceRecord
 
 
-class HarvestRunInline(admin.TabularInline):
+class HarvestRunInline(LabelledTabularInline):
     model = HarvestRun
     extra = 0
     can_delete = False

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from heco.core.admin import (
     ChoiceListField,
     CommaSeparatedListField,
+    LabelledTabularInline,
     MissingLanguageListFilter,
     RecordAdminForm,
     ScopedInlineMixin,
@@ -49,7 +50,7 @@ class AssetAdminForm(RecordAdminForm):
         return cleaned
 
 
-class ExternalIdentifierInline(ScopedInlineMixin, admin.TabularInline):
+class ExternalIdentifierInline(ScopedInlineMixin, LabelledTabularInline):
     model = ExternalIdentifier
     fields = ("scheme", "value")
     extra = 1

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from heco.core.admin import LanguageMapAdminMixin, get_scope
+from heco.core.admin import LabelledTabularInline, LanguageMapAdminMixin, get_scope
 from heco.network.models import Network
 from heco.newsletters import privacy
 from heco.newsletters.models import Edition, SendLog, Subscriber, SubscriberList
@@ -23,9 +23,6 @@ class ListScopedAdminMixin:
     """``list_prefix`` is the lookup from the model to its SubscriberList ("" for the list)."""
 
     list_prefix = ""
-
-    class Media:
-        css = {"all": ["newsletters/admin.css"]}  # WCAG 2.2 fixes for the admin's own pages
 
     def _lookup(self, name):
         return f"{self.list_prefix}{name}"
@@ -169,7 +166,7 @@ class SubscriberAdmin(ListScopedAdminMixin, admin.ModelAdmin):
         return None
 
 
-class SendLogInline(admin.TabularInline):
+class SendLogInline(LabelledTabularInline):
     model = SendLog
     extra = 0
     fields = ("email", "language", "status", "error", "attempts", "updated_at")

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from heco.core.admin import LabelledTabularInline
 from heco.printing.models import ShortLink, ShortLinkScanDay
 
 # the print kind behind each medium a short link is printed on
@@ -15,7 +16,7 @@ MEDIUM_KINDS = {
 }
 
 
-class ScanDayInline(admin.TabularInline):
+class ScanDayInline(LabelledTabularInline):
     model = ShortLinkScanDay
     extra = 0
     can_delete = False

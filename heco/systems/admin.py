@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from heco.core.admin import (
+    LabelledTabularInline,
     MissingLanguageListFilter,
     RecordAdminForm,
     ScopedInlineMixin,
@@ -88,7 +89,7 @@ class RouteAdmin(ScopedRecordAdmin):
     )
 
 
-class PassBenefitInline(ScopedInlineMixin, admin.TabularInline):
+class PassBenefitInline(ScopedInlineMixin, LabelledTabularInline):
     model = PassBenefit
     extra = 0
     ordering = ("position",)

@@ -105,3 +105,19 @@ def test_newsletter_pages_are_accessible(page, live_server, demo_network):
     scan.visit("/en/newsletter/my-data/")
     scan.visit(f"/lt/newsletter/my-data/{data_token(subscriber)}/")  # the mailed link's page
     scan.assert_clean()
+
+
+def test_back_office_pages_are_accessible(page, live_server, demo_network):
+    """The admin's own breadcrumbs and filters pass too on any app's pages: core/admin.css is
+    on every admin page (heco/templates/admin/base_site.html)."""
+    from heco.heritage.models import Asset
+
+    log_in(page, live_server.url)
+    scan = Scan(page, live_server.url)
+    scan.visit("/admin/")
+    scan.visit("/admin/heritage/asset/")
+    scan.visit("/admin/heritage/asset/?kind__exact=building")
+    scan.visit(f"/admin/heritage/asset/{Asset.objects.first().pk}/change/")
+    scan.visit("/admin/network/organisation/")
+    scan.visit("/admin/programme/event/")
+    scan.assert_clean()
