@@ -71,9 +71,13 @@ def sitemap_urls(host: str, protocol: str) -> list[str]:
 
     site = SimpleNamespace(domain=host, name=host)
     urls = []
-    for sitemap_class in SITEMAPS.values():
+    for section, sitemap_class in SITEMAPS.items():
         sitemap = sitemap_class()
+        if not sitemap.paginator.count:
+            continue
         for number in sitemap.paginator.page_range:
+            # the sitemap file itself (the index at /sitemap.xml names it), then its pages
+            urls.append(reverse("sitemap-section", kwargs={"section": section, "page": number}))
             for entry in sitemap.get_urls(page=number, site=site, protocol=protocol):
                 urls.append(urlsplit(entry["location"]).path)
     return urls

@@ -28,7 +28,7 @@ SUFFIX_KEYS = frozenset({"page", "month", "lang"})
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 # URLs outside the language prefixes that belong to the static site
 ROOT_FILES = frozenset({"/sitemap.xml", "/robots.txt"})
-ROOT_PREFIXES = ("/feeds/", "/static/", "/media/", "/pagefind/")
+ROOT_PREFIXES = ("/feeds/", "/sitemaps/", "/static/", "/media/", "/pagefind/")
 # inside a language prefix: left to the live site (PDFs are made on demand by WeasyPrint)
 EXCLUDED_SUFFIXES = (".pdf",)
 

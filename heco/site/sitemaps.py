@@ -1,5 +1,6 @@
-"""sitemap.xml: every public page in all six languages, each URL with its hreflang alternates
-(xhtml:link) and an x-default. Drafts, withdrawn records and tombstones are left out."""
+"""The sitemaps: every public page in all six languages, each URL with its hreflang alternates
+(xhtml:link) and an x-default. Drafts, withdrawn records and tombstones are left out.
+``/sitemap.xml`` is an index of ``/sitemaps/<section>-<page>.xml`` (views/meta.py)."""
 
 from django.contrib.sitemaps import Sitemap
 
@@ -14,7 +15,7 @@ class I18nSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
-    limit = 5000  # URLs per sitemap page = items x 6 languages, well under 50,000
+    limit = 5000  # URLs per sitemap file (Django pages i18n sitemaps by record x language)
 
 
 class StaticSitemap(I18nSitemap):

@@ -14,6 +14,7 @@ from heco.publish import urlmap
         ("/feeds/events.ics", "feeds/events.ics"),
         ("/feeds/events.ics?lang=lt", "feeds/events.lang-lt.ics"),
         ("/sitemap.xml", "sitemap.xml"),
+        ("/sitemaps/assets-2.xml", "sitemaps/assets-2.xml"),
         ("/media/renditions/x%20y.jpg", "media/renditions/x y.jpg"),
     ],
 )

@@ -1,6 +1,6 @@
 """Public pages. One module per area; the URLconf imports the view functions from here."""
 
-from heco.site.views.meta import healthz, robots, root
+from heco.site.views.meta import healthz, robots, root, sitemap_index, sitemap_section
 from heco.site.views.pages import (
     asset_detail,
     community_detail,
@@ -32,4 +32,6 @@ __all__ = [
     "search",
     "service_detail",
     "service_list",
+    "sitemap_index",
+    "sitemap_section",
 ]
