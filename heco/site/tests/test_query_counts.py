@@ -32,6 +32,8 @@ URLS = [
     "/en/search/?q=manor&kind=building",
     "/en/search/?view=map",
     "/sitemap.xml",
+    "/sitemaps/assets-1.xml",
+    "/sitemaps/organisations-1.xml",
 ]
 
 
