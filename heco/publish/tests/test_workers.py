@@ -35,7 +35,10 @@ def committed_catalogue(transactional_db):
     """Workers open their own connections: they see committed data in a database file or on
     a server (so not SQLite's in-memory test database)."""
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("worker processes cannot share an in-memory SQLite database")
+        pytest.skip(
+            "worker processes cannot share an in-memory SQLite database (the SQLite file test "
+            "below covers SQLite)"
+        )
     return make_catalogue()
 
 
@@ -59,3 +62,23 @@ def test_workers_refuse_data_inside_a_transaction(tmp_path):
     make_catalogue()  # inside the test's transaction: a worker would not see it
     with pytest.raises(RuntimeError, match="workers"):
         Publisher(tmp_path / "site", base_url=BASE, pagefind=False, workers=2).run()
+
+
+def test_two_workers_on_a_sqlite_file_write_what_one_process_writes(tmp_path):
+    """The same comparison on SQLite, the embedded default: the test database is in memory,
+    so here ``heco`` runs as a separate instance with its own database file."""
+    from heco.harvest.tests.test_network import heco
+
+    data = tmp_path / "instance"
+    heco(data, "migrate", "--noinput", "-v", "0")
+    catalogue = "from heco.publish.tests.helpers import make_catalogue\nmake_catalogue()\n"
+    heco(data, "shell", "--no-imports", "-c", catalogue)
+    for name, workers in (("one", "1"), ("two", "2")):
+        done = heco(
+            data, "publish", "--out", str(tmp_path / name), "--base-url", BASE,
+            "--no-search", "--no-progress", "--workers", workers,
+        )  # fmt: skip
+        assert "pages" in done.stdout
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+    assert pages_of(tmp_path / "two") == pages_of(tmp_path / "one")
+    assert any(path.startswith("lt/assets/") for path in tree(tmp_path / "one"))
