@@ -129,10 +129,16 @@ def apply(cursor, removed: list[tuple], added: list[tuple]) -> None:
     cursor.execute("DELETE FROM search_facet_count WHERE count <= 0 AND facet <> ''")
 
 
-def browse(cursor) -> tuple[int, dict]:
-    """(number of documents, facets) of the whole index, exact."""
+def browse(cursor, lock=None) -> tuple[int, dict]:
+    """(number of documents, facets) of the whole index, exact. Inside a transaction;
+    ``lock()`` serialises the recount with other browses and with index writers (two
+    visitors opening the search page at once after an invalidation would otherwise both
+    recount, and the second one's rows would collide with the first one's)."""
     if not _trusted(cursor):
-        recount(cursor)
+        if lock is not None:
+            lock()
+        if not _trusted(cursor):  # another recount may have finished while we waited
+            recount(cursor)
     cursor.execute("SELECT facet, value, count FROM search_facet_count")
     counters: dict[str, Counter] = {name: Counter() for name in FACETS}
     total = 0

@@ -264,7 +264,7 @@ class SqlBackend:
         from heco.search import facetcache
 
         with transaction.atomic():
-            total, facets = facetcache.browse(cursor)
+            total, facets = facetcache.browse(cursor, lock=lambda: self.lock(cursor))
         ids = self._browse_page(cursor, [], limit, offset) if limit else []
         return SearchResult(ids=ids, total=total, facets=facets if want_facets else {})
 
