@@ -11,11 +11,8 @@ sqlite3 and compare with what we serve.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -30,8 +27,8 @@ from heco.testing.factories import (
     ExternalIdentifierFactory,
     OrganisationFactory,
 )
+from heco.testing.instance import heco
 
-SECOND_INSTANCE_TIMEOUT = 300  # seconds per command, generous for a loaded machine
 MIRROR_ORGANISATION = (
     "from heco.network.models import Community, Organisation\n"
     "community = Community.objects.create(slug='mirror', name={'en': 'Mirror'},"
@@ -39,28 +36,6 @@ MIRROR_ORGANISATION = (
     "Organisation.objects.create(slug='mirror', name={'en': 'Mirror aggregator'},"
     " kind='museum', community=community)\n"
 )
-
-
-def second_instance_env(data_dir) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HECO_")}
-    env.update(HECO_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="heco.settings")
-    return env
-
-
-def heco(data_dir, *args) -> subprocess.CompletedProcess:
-    """Run ``heco ARGS`` as the second instance; fail with its output if it fails."""
-    done = subprocess.run(  # noqa: S603 - our own command line, fixed arguments
-        [sys.executable, "-m", "heco.cli", *args],
-        env=second_instance_env(data_dir),
-        capture_output=True,
-        text=True,
-        timeout=SECOND_INSTANCE_TIMEOUT,
-        check=False,
-    )
-    assert done.returncode == 0, (
-        f"heco {' '.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
-    )
-    return done
 
 
 @pytest.fixture(scope="module")

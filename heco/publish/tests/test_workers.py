@@ -10,6 +10,7 @@ from heco.heritage.services import asset_update
 from heco.publish.builder import MANIFEST, Publisher
 from heco.publish.tests.helpers import AMBER_MILL, make_catalogue
 from heco.publish.tests.test_incremental import tree
+from heco.testing.instance import heco
 
 BASE = "https://heco.example.org"
 
@@ -67,8 +68,6 @@ def test_workers_refuse_data_inside_a_transaction(tmp_path):
 def test_two_workers_on_a_sqlite_file_write_what_one_process_writes(tmp_path):
     """The same comparison on SQLite, the embedded default: the test database is in memory,
     so here ``heco`` runs as a separate instance with its own database file."""
-    from heco.harvest.tests.test_network import heco
-
     data = tmp_path / "instance"
     heco(data, "migrate", "--noinput", "-v", "0")
     catalogue = "from heco.publish.tests.helpers import make_catalogue\nmake_catalogue()\n"
