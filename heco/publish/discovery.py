@@ -67,19 +67,18 @@ def parameterless_urls() -> list[str]:
 
 
 def sitemap_urls(host: str, protocol: str) -> list[str]:
-    from heco.site.sitemaps import SITEMAPS
+    from heco.site.sitemaps import SITEMAPS, sitemap_files
 
     site = SimpleNamespace(domain=host, name=host)
     urls = []
-    for section, sitemap_class in SITEMAPS.items():
-        sitemap = sitemap_class()
-        if not sitemap.paginator.count:
-            continue
-        for number in sitemap.paginator.page_range:
-            # the sitemap file itself (the index at /sitemap.xml names it), then its pages
-            urls.append(reverse("sitemap-section", kwargs={"section": section, "page": number}))
-            for entry in sitemap.get_urls(page=number, site=site, protocol=protocol):
-                urls.append(urlsplit(entry["location"]).path)
+    for section, number in sitemap_files():
+        # the sitemap file itself (the index at /sitemap.xml names it), then its pages
+        urls.append(reverse("sitemap-section", kwargs={"section": section, "page": number}))
+        sitemap = SITEMAPS[section]()
+        urls.extend(
+            urlsplit(entry["location"]).path
+            for entry in sitemap.get_urls(page=number, site=site, protocol=protocol)
+        )
     return urls
 
 

@@ -119,3 +119,13 @@ SITEMAPS = {
     "routes": RouteSitemap,
     "passes": PassSitemap,
 }
+
+
+def sitemap_files() -> list[tuple[str, int]]:
+    """(section, page) of every sitemap file ``/sitemap.xml`` names; empty sections have none."""
+    files = []
+    for section, sitemap_class in SITEMAPS.items():
+        paginator = sitemap_class().paginator
+        if paginator.count:
+            files.extend((section, number) for number in paginator.page_range)
+    return files

@@ -35,16 +35,16 @@ def sitemap_index(request):
     """``/sitemap.xml``: a sitemap index naming one file per section and page
     (``/sitemaps/assets-2.xml``), so a catalogue of any size is listed whole: one sitemap file
     may hold 50,000 URLs, and each of ours holds ``limit`` (5,000) URLs."""
-    from heco.site.sitemaps import SITEMAPS
+    from heco.site.sitemaps import sitemap_files
 
-    items = []
-    for section, sitemap_class in SITEMAPS.items():
-        paginator = sitemap_class().paginator
-        if not paginator.count:
-            continue
-        for number in paginator.page_range:
-            path = reverse("sitemap-section", kwargs={"section": section, "page": number})
-            items.append(SitemapIndexItem(request.build_absolute_uri(path)))
+    items = [
+        SitemapIndexItem(
+            request.build_absolute_uri(
+                reverse("sitemap-section", kwargs={"section": section, "page": number})
+            )
+        )
+        for section, number in sitemap_files()
+    ]
     return TemplateResponse(
         request, "sitemap_index.xml", {"sitemaps": items}, content_type="application/xml"
     )
