@@ -237,13 +237,13 @@ def baseline(url: str, db_path: Path) -> int:
 # --- the full harvest ---
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and of its children that have ended: the harvest's
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of this process, and of its children that have ended: the harvest's
     fetching process (heco.harvest.pipeline) is joined when the run ends; the OAI-PMH
     server's process is still running, so it is not counted."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def harvest(url: str) -> tuple[float, float, object, dict]:
@@ -265,20 +265,23 @@ def harvest(url: str) -> tuple[float, float, object, dict]:
     indexing = {"seconds": 0.0, "cpu_seconds": 0.0, "assets": 0}
     index_assets = services.index_assets
 
-    def timed_index_assets(asset_ids) -> None:
+    def timed_index_assets(asset_ids, documents=()) -> None:
         started, cpu = time.perf_counter(), time.thread_time()
         try:
-            index_assets(asset_ids)
+            index_assets(asset_ids, documents)
         finally:
             indexing["seconds"] += time.perf_counter() - started
             indexing["cpu_seconds"] += time.thread_time() - cpu
-            indexing["assets"] += len(asset_ids)
+            indexing["assets"] += len(asset_ids) + len(documents)
 
     services.index_assets = timed_index_assets
     try:
-        started, cpu = time.perf_counter(), _cpu()
+        started, (writer, fetcher) = time.perf_counter(), _cpu()
         run = source_harvest(source=source)
-        seconds, cpu_seconds = time.perf_counter() - started, _cpu() - cpu
+        seconds, (writer_end, fetcher_end) = time.perf_counter() - started, _cpu()
+        indexing["writer_cpu_seconds"] = writer_end - writer
+        indexing["fetcher_cpu_seconds"] = fetcher_end - fetcher
+        cpu_seconds = indexing["writer_cpu_seconds"] + indexing["fetcher_cpu_seconds"]
     finally:
         services.index_assets = index_assets
     return seconds, cpu_seconds, run, indexing
@@ -341,6 +344,10 @@ def run(options, stdout) -> None:
         f"{ours_cpu:,.0f} records/s, limit {limit_cpu:.2f}s = {limit_cpu_rate:,.0f} records/s, "
         f"ratio {limit_cpu_rate / ours_cpu:.2f}x; load average {load}"
     )
+    stdout.write(
+        f"  of ours, the writing process {indexing['writer_cpu_seconds']:.2f}s CPU, the "
+        f"fetching process {indexing['fetcher_cpu_seconds']:.2f}s CPU"
+    )
     ingest_seconds = max(seconds - indexing["seconds"], 1e-9)
     stdout.write(
         f"  of ours, search indexing at the end of the run ({indexing['assets']} assets): "
@@ -363,6 +370,8 @@ def run(options, stdout) -> None:
                 "without_index_records_per_s": round(harvest_run.fetched / ingest_seconds),
                 "seconds": round(seconds, 2),
                 "cpu_seconds": round(cpu_seconds, 2),
+                "writer_cpu_seconds": round(indexing["writer_cpu_seconds"], 2),
+                "fetcher_cpu_seconds": round(indexing["fetcher_cpu_seconds"], 2),
                 "limit_seconds": round(limit_seconds, 2),
                 "limit_cpu_seconds": round(limit_cpu, 2),
                 "load_average": load,

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from heco.core.geo import bbox_around, haversine_km
 from heco.core.models import Status
-from heco.harvest.fastwrite import UUIDs, insert_rows, new_row
+from heco.harvest.fastwrite import UUIDs, encoded_json, insert_rows, new_row, present
 from heco.harvest.models import DuplicateCandidate, SourceRecord
 from heco.harvest.normalise import (
     ASSET_FIELDS,
@@ -31,11 +31,14 @@ from heco.harvest.normalise import (
     normalise_title_key,
     prepare_asset,
     prepare_event,
+    title_keys,
     title_slug,
 )
 from heco.harvest.sources.base import HarvestedRecord
 from heco.heritage.models import Asset, ExternalIdentifier
+from heco.network.models import Community
 from heco.programme.models import Event
+from heco.search.documents import new_asset_document
 
 logger = logging.getLogger(__name__)
 DUPLICATE_RADIUS_KM = 0.1
@@ -52,6 +55,8 @@ class PageResult:
     conflicts: int = 0
     errors: list = field(default_factory=list)
     asset_ids: set = field(default_factory=set)  # to (re)index once the page is committed
+    # new assets whose search documents were built ahead: asset id -> (document, updated_at)
+    documents: dict = field(default_factory=dict)
     seen: list = field(default_factory=list)  # identifiers seen (snapshot deletion sweep)
 
 
@@ -67,6 +72,21 @@ class Ingestor:
             mapping.get("language") or self.organisation.community.default_language or "en"
         )
         self.default_kind = mapping.get("default_kind") or Asset.Kind.BUILDING
+        # what a new asset's search document needs of its organisation and community, read
+        # now: prepare_records may run in a process that must not use the database
+        community = (
+            Community.objects.filter(pk=self.community_id)
+            .values_list("slug", "name", "country")
+            .first()
+        )
+        self.document_context = (
+            {
+                "organisation": (self.organisation.slug, self.organisation.name),
+                "community": community,
+            }
+            if community
+            else None
+        )
         self.now = timezone.now()
         self.new_id = UUIDs()
 
@@ -91,8 +111,22 @@ class Ingestor:
             except RecordError as exc:
                 record.error = str(exc)
                 continue
-            prepared.fingerprint()
+            snapshot, _digest = prepared.fingerprint()
             prepared.slug = title_slug(prepared.values["title"], self._suffix(record.identifier))
+            model = Event if record.target == "event" else Asset
+            prepared.encoded = encoded_json(model, prepared.values)
+            prepared.encoded_record = encoded_json(
+                SourceRecord, {"harvested": snapshot, "review_reasons": prepared.review}
+            )
+            if model is Asset:
+                prepared.title_keys = title_keys(prepared.values["title"])
+            if model is Asset and self.document_context:
+                prepared.document = new_asset_document(
+                    prepared.values,
+                    slug=prepared.slug,
+                    identifiers=[v for _s, v in prepared.extras.get("identifiers", [])],
+                    **self.document_context,
+                )
             record.prepared = prepared
             record.fields = {}  # all that is needed now is in prepared (less to pass on)
 
@@ -120,9 +154,15 @@ class Ingestor:
             latest[record.identifier] = (record, record.prepared)  # the last copy wins
         if not latest:
             return result
+        # a cheap query first: in a first harvest, or a list of new records, there are none
+        known = present(SourceRecord, "identifier", latest, source_id=self.source.pk)
         existing = {
             sr.identifier: sr
-            for sr in SourceRecord.objects.filter(source=self.source, identifier__in=list(latest))
+            for sr in (
+                SourceRecord.objects.filter(source=self.source, identifier__in=list(known))
+                if known
+                else ()
+            )
         }
         for record, prepared in latest.values():
             sr = existing.get(record.identifier)
@@ -185,6 +225,7 @@ class Ingestor:
                     source_id=self.source.pk,
                     identifier=record.identifier[:500],
                     fetched_at=self.now,
+                    _encoded=prepared.encoded_record,
                 )
                 target = None
                 if fk == "asset":
@@ -237,7 +278,8 @@ class Ingestor:
             insert_rows(model, new_targets)
             if fk == "asset":
                 self._add_identifiers([(t.pk, p) for t, p in new_ids])
-                result.asset_ids.update(t.pk for t in new_targets)
+                for target, prepared in new_ids:
+                    self._to_index(result, target, prepared)
         if new_records:
             insert_rows(SourceRecord, new_records)
         if changed_targets:
@@ -272,6 +314,16 @@ class Ingestor:
         if fk == "asset" and new_targets:
             self._propose_duplicates([t for t in new_targets if t.lat is not None])
 
+    def _to_index(self, result: PageResult, target, prepared: Prepared) -> None:
+        """A new asset goes to search with the document built ahead when it still fits (its
+        slug was not changed to be unique), else by id (built from the database)."""
+        doc = prepared.document
+        if doc is not None and target.slug == prepared.slug:
+            doc.asset_id = target.pk
+            result.documents[target.pk] = (doc, target.updated_at)
+        else:
+            result.asset_ids.add(target.pk)
+
     def _apply(self, sr, target, prepared: Prepared, field_names) -> set:
         """Write source values onto ``target`` unless the field was edited locally."""
         previous = (sr.harvested or {}).get("fields", {})
@@ -305,6 +357,8 @@ class Ingestor:
             slug=prepared.slug or title_slug(values["title"], self._suffix(record.identifier)),
             created_at=self.now,
             updated_at=self.now,
+            _encoded=prepared.encoded,
+            _title_keys=prepared.title_keys,
             **values,
         )
 
@@ -321,6 +375,7 @@ class Ingestor:
             slug=prepared.slug or title_slug(values["title"], self._suffix(record.identifier)),
             created_at=self.now,
             updated_at=self.now,
+            _encoded=prepared.encoded,
             **values,
         )
 
@@ -329,8 +384,7 @@ class Ingestor:
         return hashlib.sha1(key).hexdigest()[:10]  # noqa: S324 - a slug suffix, not security
 
     def _unique_slugs(self, model, targets) -> None:
-        slugs = [t.slug for t in targets]
-        taken = set(model.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+        taken = present(model, "slug", [t.slug for t in targets])
         seen: set = set()
         for target in targets:
             salt = 0
@@ -380,7 +434,7 @@ class Ingestor:
         if not new_assets:
             return
         new_keys = {
-            asset.pk: {normalise_title_key(text) for text in asset.title.values() if text}
+            asset.pk: getattr(asset, "_title_keys", None) or title_keys(asset.title)
             for asset in new_assets
         }
         by_key: dict = {}  # normalised title -> {(id, lat, lon)}

@@ -101,6 +101,13 @@ class Prepared:
     # harvested() and its content hash, kept by fingerprint() so they can be computed ahead
     snapshot: dict | None = None
     digest: str = ""
+    # a new asset's search document, built ahead too (heco.search.documents.new_asset_document)
+    document: object = None
+    # JSON columns of a new asset/event and of its source record, encoded ahead
+    # (heco.harvest.fastwrite.encoded_json)
+    encoded: dict = field(default_factory=dict)
+    encoded_record: dict = field(default_factory=dict)
+    title_keys: frozenset = frozenset()  # normalised titles, for duplicate proposals
 
     def harvested(self) -> dict:
         return {"fields": {k: jsonable(v) for k, v in self.values.items()}, "extras": self.extras}
@@ -129,6 +136,11 @@ def normalise_title_key(text: str) -> str:
     """Case-folded, diacritics removed, punctuation collapsed: for duplicate detection."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return " ".join(_WORD.findall(_COMBINING.sub("", decomposed)))
+
+
+def title_keys(title: dict) -> frozenset:
+    """The normalised keys of a title map's texts (``normalise_title_key``)."""
+    return frozenset(normalise_title_key(text) for text in (title or {}).values() if text)
 
 
 def language_map(value, default_lang: str) -> dict:

@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 
 from heco.harvest.ingest import Ingestor, PageResult
 from heco.harvest.models import HarvestRun, Source, SourceRecord
-from heco.harvest.pipeline import ahead, prepared_pages
+from heco.harvest.pipeline import ahead, fewer_collections, prepared_pages
 from heco.harvest.sources.base import (
     HarvestedRecord,
     Page,
@@ -67,16 +67,16 @@ def source_add(
     return source
 
 
-def index_assets(asset_ids) -> None:
-    """Hand written assets to search."""
-    if not asset_ids:
+def index_assets(asset_ids, documents=()) -> None:
+    """Hand written assets to search (``documents``: see heco.search.index.index_assets)."""
+    if not asset_ids and not documents:
         return
     try:
         from heco.search.index import index_assets as _index
     except ImportError:  # pragma: no cover - search app not installed
         return
     try:
-        _index(list(asset_ids))
+        _index(list(asset_ids), documents)
     except ModuleNotFoundError as exc:  # the search backends are not there yet
         if not (exc.name or "").startswith("heco.search"):
             raise
@@ -106,19 +106,25 @@ class _PageCache:
 
 
 class _PendingIndex:
-    """Asset ids written by a run and not yet in the search index."""
+    """Asset ids written by a run and not yet in the search index, and the documents of the
+    new assets among them built ahead (asset id -> (document, updated_at))."""
 
     def __init__(self):
         self.ids: set = set()
+        self.documents: dict = {}
 
-    def add(self, asset_ids) -> None:
+    def add(self, asset_ids, documents=None) -> None:
         self.ids.update(asset_ids)
-        if len(self.ids) >= INDEX_EVERY:
+        self.documents.update(documents or {})
+        if len(self.ids) + len(self.documents) >= INDEX_EVERY:
             self.flush()
 
     def flush(self) -> None:
-        ids, self.ids = self.ids, set()
-        index_assets(sorted(ids, key=str))
+        ids, documents = self.ids, self.documents
+        self.ids, self.documents = set(), {}
+        # an asset written again later in the run is built from the database
+        built = [pair for pk, pair in documents.items() if pk not in ids]
+        index_assets(sorted(ids, key=str), built)
 
 
 def _catch_up_index(source: Source, now) -> None:
@@ -166,6 +172,11 @@ def source_harvest(*, source: Source, full: bool = False, progress=None) -> Harv
     the next run resumes there); ``failed`` when the source refused the request.
     ``progress(done, total)`` is called after each page.
     """
+    with fewer_collections():
+        return _harvest(source, full, progress)
+
+
+def _harvest(source: Source, full: bool, progress) -> HarvestRun:
     now = timezone.now()
     _catch_up_index(source, now)  # runs left "running" by a killed process
     run = HarvestRun.objects.create(source=source, started_at=now, full=full)
@@ -197,7 +208,7 @@ def source_harvest(*, source: Source, full: bool = False, progress=None) -> Harv
                 for page, result in group:
                     if result.created or result.updated or result.deleted:
                         page_cache.changed()
-                    pending.add(result.asset_ids)
+                    pending.add(result.asset_ids, result.documents)
                     seen.update(result.seen)
                     if progress:
                         progress(page.list_fetched or run.fetched, page.complete_list_size)

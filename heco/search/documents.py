@@ -8,6 +8,7 @@ not published get no document; the caller removes them from the index.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import unicodedata
@@ -30,6 +31,10 @@ TEXT_SATURATION = 3000  # characters
 
 @dataclass
 class IndexDocument:
+    """One asset's document. The derived fields (``keys``…) are computed once and travel
+    with the document when it is pickled (documents built in the harvest's fetching process,
+    see ``new_asset_document``)."""
+
     asset_id: uuid.UUID
     title: str
     meta: str
@@ -47,15 +52,15 @@ class IndexDocument:
     weight: float
     sort_title: str
 
-    @property
+    @functools.cached_property
     def themes_field(self) -> str:
         return joined(self.themes)
 
-    @property
+    @functools.cached_property
     def accessibility_field(self) -> str:
         return joined(self.accessibility)
 
-    @property
+    @functools.cached_property
     def keys(self) -> str:
         from heco.search.keys import document_keys
 
@@ -70,7 +75,7 @@ class IndexDocument:
             lon=self.lon,
         )
 
-    @property
+    @functools.cached_property
     def facet_bits(self) -> int:
         from heco.search.backends.common import facet_bits
 
@@ -94,10 +99,12 @@ def fold(text: str) -> str:
 
 
 def _texts(*maps) -> list[str]:
+    """The texts of language maps (and plain strings), in language-tag order: the same
+    whatever order the database keeps a map's keys in (PostgreSQL's jsonb sorts them)."""
     out = []
     for value in maps:
         if isinstance(value, dict):
-            out.extend(v for v in value.values() if isinstance(v, str) and v.strip())
+            out.extend(v for _k, v in sorted(value.items()) if isinstance(v, str) and v.strip())
         elif isinstance(value, str) and value.strip():
             out.append(value)
     return out
@@ -215,6 +222,29 @@ def _asset_rows(queryset) -> list[list]:
     return rows
 
 
+def new_asset_document(
+    values: dict, *, slug: str, identifiers, organisation: tuple, community: tuple
+) -> IndexDocument:
+    """The document of an asset about to be created from ``values`` (model field -> value,
+    fields left out take their defaults): what ``build_documents`` will read back once it is
+    stored, for an asset that is published, not featured, with no services and no media yet.
+
+    Pure (no database): the harvest builds these in its fetching process, ahead of the writer,
+    with ``asset_id`` None until the writer gives the asset its id. ``organisation`` is
+    (slug, name), ``community`` (slug, name, country).
+    """
+    from heco.heritage.models import Asset
+
+    row = [None, slug]
+    for name in ASSET_VALUES[2:13]:  # title … lon
+        row.append(values[name] if name in values else Asset._meta.get_field(name).get_default())
+    row += [False, *organisation, *community]  # featured, organisation, community
+    doc = _document(row, identifiers, (), False)
+    doc.keys, doc.facet_bits  # noqa: B018 - computed here, not in the writer
+    doc.themes_field, doc.accessibility_field  # noqa: B018
+    return doc
+
+
 def _document(row, identifiers, accessibility, has_media) -> IndexDocument:
     (
         asset_id, slug, title_map, summary, description, designation, tags, themes, kind,
@@ -225,7 +255,7 @@ def _document(row, identifiers, accessibility, has_media) -> IndexDocument:
     meta = _unique_join(
         _texts(org_name, community_name, designation)
         + [t for t in (tags or []) if isinstance(t, str)]
-        + list(identifiers)
+        + sorted(identifiers)
     )
     body = _unique_join(_texts(summary, description))
     if start is None:

@@ -1,11 +1,15 @@
 """Keeping the search index current. Service functions call these after every write."""
 
 
-def index_assets(asset_ids) -> None:
-    """(Re)index the given assets; unpublished or deleted ones are removed from the index."""
+def index_assets(asset_ids, documents=()) -> None:
+    """(Re)index the given assets; unpublished or deleted ones are removed from the index.
+
+    ``documents``: (IndexDocument, updated_at) pairs of new assets whose documents were built
+    beforehand (the harvest); each is used when its asset has not changed since.
+    """
     from heco.search.backends import get_backend
 
-    get_backend().index_assets(list(asset_ids))
+    get_backend().index_assets(list(asset_ids), documents)
     _pages_changed()
 
 

@@ -102,3 +102,13 @@ def test_the_fetching_process_stops_even_under_a_graceful_sigterm_handler(monkey
         signal.signal(signal.SIGTERM, previous)
     with pytest.raises(ProcessLookupError):
         os.kill(child, 0)
+
+
+def test_a_run_collects_garbage_less_often_and_restores_the_collector():
+    import gc
+
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), pipeline.fewer_collections():
+        assert gc.get_threshold() == pipeline.GC_THRESHOLDS
+        raise RuntimeError("the run failed")
+    assert gc.get_threshold() == before

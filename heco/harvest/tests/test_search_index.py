@@ -75,3 +75,80 @@ def test_a_run_killed_before_it_indexed_is_caught_up_by_the_next_run(remote, pro
     assert killed.status == HarvestRun.Status.FAILED
     assert len(published(provider)) == 4
     assert indexed(provider) == published(provider)  # the first page's assets too
+
+
+def documents_handed_to_search(monkeypatch) -> list:
+    handed = []
+    index_assets = services.index_assets
+
+    def keep(asset_ids, documents=()):
+        handed.extend(doc for doc, _updated_at in documents)
+        index_assets(asset_ids, documents)
+
+    monkeypatch.setattr(services, "index_assets", keep)
+    return handed
+
+
+@pytest.mark.parametrize(
+    "routes, prefix",
+    [(DC_LIST, "oai_dc"), ({"ListRecords": "edm_provider.xml"}, "edm")],
+    ids=["oai_dc", "edm-with-identifier"],
+)
+def test_documents_built_ahead_are_those_the_database_gives(
+    remote, provider, monkeypatch, routes, prefix
+):
+    """New assets' search documents are built in the fetching process from the prepared
+    values; they must be exactly what build_documents reads back once the asset is stored."""
+    from heco.search.documents import build_documents
+
+    handed = documents_handed_to_search(monkeypatch)
+    remote.routes.update(routes)
+    source = source_add(
+        kind="oai-pmh", url=remote.url, organisation=provider, metadata_prefix=prefix
+    )
+    run = source_harvest(source=source)
+
+    assert run.created and len(handed) == run.created
+    for doc in handed:
+        [from_database] = build_documents([doc.asset_id])
+        assert doc == from_database
+        assert (doc.keys, doc.facet_bits) == (from_database.keys, from_database.facet_bits)
+    assert indexed(provider) == published(provider)
+
+
+def test_a_document_built_ahead_is_used_only_while_its_asset_is_unchanged(provider):
+    """The harvest hands documents with the asset's updated_at at writing; an asset changed
+    before the index is brought up to date (a staff edit) is indexed as it is now."""
+    from heco.search.documents import new_asset_document
+    from heco.search.index import index_assets
+    from heco.testing.factories import AssetFactory
+
+    def built_ahead(asset, title):
+        doc = new_asset_document(
+            {"title": {"en": title}, "kind": asset.kind, "lat": asset.lat, "lon": asset.lon},
+            slug=asset.slug,
+            identifiers=[],
+            organisation=(provider.slug, provider.name),
+            community=(provider.community.slug, provider.community.name, "LT"),
+        )
+        doc.asset_id = asset.pk
+        return doc
+
+    def found(word) -> set:
+        return set(search(SearchQuery(q=word, limit=10)).ids)
+
+    unchanged = AssetFactory(organisation=provider, title={"en": "Manor granary"})
+    edited = AssetFactory(organisation=provider, title={"en": "Watermill as edited"})
+    written_at = edited.updated_at
+    Asset.objects.filter(pk=edited.pk).update(updated_at=written_at.replace(year=2030))
+
+    index_assets(
+        [],
+        documents=[
+            (built_ahead(unchanged, "Manor granary ahead"), unchanged.updated_at),
+            (built_ahead(edited, "Watermill ahead"), written_at),
+        ],
+    )
+
+    assert found("ahead") == {unchanged.pk}  # the unchanged asset's document, as handed
+    assert found("edited") == {edited.pk}  # the edited one, read from the database

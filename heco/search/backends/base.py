@@ -353,22 +353,60 @@ class SqlBackend:
         return [found[d] for d in docids if d in found]
 
     # ---- indexing --------------------------------------------------------------------
-    def index_assets(self, asset_ids) -> None:
-        ids = list(dict.fromkeys(_uuid(a) for a in asset_ids if a))
+    def index_assets(self, asset_ids, documents=()) -> None:
+        """(Re)index ``asset_ids``, and the assets of ``documents``: (IndexDocument,
+        updated_at) pairs built elsewhere (``new_asset_document``), used as they are when
+        their asset still has that ``updated_at`` and is published, else built again."""
+        documents = list(documents)
+        given = self._still_current(documents)
+        ids = [_uuid(a) for a in asset_ids if a] + [doc.asset_id for doc, _ in documents]
+        ids = list(dict.fromkeys(ids))  # the stale documents' assets are built again
         # batches of INDEX_BATCH, committed INDEX_COMMIT at a time: every commit makes FTS5
         # flush a new segment (and merge), which cost more than the writes at 100,000 assets
         for first in range(0, len(ids), INDEX_COMMIT):
             with transaction.atomic():
                 chunk = ids[first : first + INDEX_COMMIT]
                 for start in range(0, len(chunk), INDEX_BATCH):
-                    self._index_batch(chunk[start : start + INDEX_BATCH])
+                    self._index_batch(chunk[start : start + INDEX_BATCH], given)
 
-    def _index_batch(self, ids: list[uuid.UUID]) -> None:
+    def _still_current(self, documents) -> dict:
+        """asset id -> document, for the (document, updated_at) pairs whose asset is still
+        published and unchanged since the document was built. Counted per ``updated_at``
+        (a harvest page's assets share one): only a group that comes short is listed."""
+        from heco.core.models import Status
+        from heco.heritage.models import Asset
+
+        groups: dict = {}
+        for doc, updated_at in documents:
+            groups.setdefault(updated_at, {})[doc.asset_id] = doc
+        table = connection.ops.quote_name(Asset._meta.db_table)
+        stored = connection.ops.adapt_datetimefield_value  # compared as the database holds it
+        current = {}
+        with connection.cursor() as cursor:
+            for updated_at, docs in groups.items():
+                ids = list(docs)
+                for start in range(0, len(ids), INDEX_COMMIT):
+                    chunk = ids[start : start + INDEX_COMMIT]
+                    clause = self.asset_list_clause("id", chunk)
+                    where = f"FROM {table} WHERE status = %s AND updated_at = %s AND {clause.sql}"  # noqa: S608
+                    params = [Status.PUBLISHED, stored(updated_at), *clause.params]
+                    cursor.execute(f"SELECT COUNT(*) {where}", params)  # noqa: S608
+                    if cursor.fetchone()[0] == len(chunk):
+                        current.update((pk, docs[pk]) for pk in chunk)
+                        continue
+                    cursor.execute(f"SELECT id {where}", params)  # noqa: S608
+                    current.update((pk, docs[pk]) for pk in map(_uuid, (r[0] for r in cursor)))
+        return current
+
+    def _index_batch(self, ids: list[uuid.UUID], given: dict | None = None) -> None:
         from heco.search import facetcache
         from heco.search.documents import build_documents
         from heco.search.models import SearchDocument
 
-        docs = build_documents(ids)  # outside the write transaction: reads only
+        given = given or {}
+        # outside the write transaction: reads only
+        docs = [given[i] for i in ids if i in given]
+        docs += build_documents([i for i in ids if i not in given])
         with transaction.atomic(), connection.cursor() as cursor:
             self.lock(cursor)
             existing = dict(
