@@ -196,8 +196,9 @@ def present(model, column: str, values, **equal) -> set:
         clause = f"{ops.quote_name(column)} IN (SELECT value FROM json_each(%s))"  # noqa: S608
         params = [json.dumps(values)]
     for name, value in equal.items():
-        clause += f" AND {ops.quote_name(name)} = %s"
-        params.append(value)
+        field = model._meta.get_field(name)
+        clause += f" AND {ops.quote_name(field.column)} = %s"
+        params.append(field.get_db_prep_value(value, connection))
     table = ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {ops.quote_name(column)} FROM {table} WHERE {clause}", params)  # noqa: S608
