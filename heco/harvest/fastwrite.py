@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from types import SimpleNamespace
 
@@ -59,20 +60,37 @@ def new_row(model, **values) -> Row:
 
 
 class UUIDs:
-    """Random (version 4) UUIDs like ``uuid.uuid4``, with one ``os.urandom`` call per batch
-    instead of one per id."""
+    """Time-ordered UUIDs (version 7, RFC 9562): 48 bits of Unix time in milliseconds, a
+    12-bit counter for ids made in the same millisecond, then 62 random bits.
+
+    Ids made one after another sort one after another, so a harvest's inserts append to the
+    right edge of every index keyed by the id (the asset's primary key, the source records'
+    and the search documents' asset ids) instead of landing on a random page each: fewer
+    pages touched, fewer pages written per commit. Nothing reads meaning into an id; the
+    time in it is when the harvest wrote the row. Random bits come from one ``os.urandom``
+    call per batch.
+    """
 
     def __init__(self, batch: int = 512):
         self.batch = batch
-        self.ready: list[uuid.UUID] = []
+        self.random: list[int] = []
+        self.last = 0  # the last id's time and counter, as (milliseconds << 12) | counter
 
     def __call__(self) -> uuid.UUID:
-        if not self.ready:
-            data = os.urandom(16 * self.batch)
-            self.ready = [
-                uuid.UUID(bytes=data[i : i + 16], version=4) for i in range(0, len(data), 16)
+        if not self.random:
+            data = os.urandom(8 * self.batch)
+            self.random = [
+                int.from_bytes(data[i : i + 8], "big") & _RAND_B for i in range(0, len(data), 8)
             ]
-        return self.ready.pop()
+        # the counter runs into the next millisecond if a millisecond has over 4,096 ids, and
+        # a clock set back does not make ids go back
+        self.last = max(time.time_ns() // 1_000_000 << 12, self.last + 1)
+        ms, counter = self.last >> 12, self.last & 0xFFF
+        value = ms << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62 | self.random.pop()
+        return uuid.UUID(int=value)
+
+
+_RAND_B = (1 << 62) - 1
 
 
 def _converter(field):

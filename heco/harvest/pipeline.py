@@ -34,7 +34,11 @@ from collections.abc import Callable, Iterator
 
 from heco.harvest.sources.base import Page, SourceUnavailable
 
-DEPTH = 2  # pages prepared ahead of the one being written
+# how far the fetching process may run ahead of the writer: far enough to keep working while
+# the writer brings the search index up to date (about a second per 20,000 assets), within a
+# bounded memory whatever the source's page size
+RECORDS_AHEAD = 5_000  # records prepared and not yet taken by the writer (at least one page)
+DEPTH = 64  # pages, likewise
 GC_THRESHOLDS = (50_000, 20, 100)  # during a run; Python's defaults are (700, 10, 10)
 POLL = 1.0  # seconds between two checks that the child process is still there
 
@@ -58,12 +62,13 @@ def prepared_pages(pages: Iterator[Page], prepare: Callable[[list], None]) -> It
         yield page
 
 
-def ahead(make_pages: Callable[[], Iterator[Page]], depth: int = DEPTH) -> Iterator[Page]:
+def ahead(make_pages: Callable[[], Iterator[Page]]) -> Iterator[Page]:
     """Yield the pages of ``make_pages()`` while the next ones are made in a child process
-    (Linux) or a thread (elsewhere). Closing the generator stops the producer."""
+    (Linux) or a thread (elsewhere), at most DEPTH pages and RECORDS_AHEAD records ahead.
+    Closing the generator stops the producer."""
     if use_process():
-        return _in_process(make_pages, depth)
-    return _in_thread(make_pages(), depth)
+        return _in_process(make_pages)
+    return _in_thread(make_pages())
 
 
 def use_process() -> bool:
@@ -80,35 +85,45 @@ def _picklable(exc: BaseException) -> BaseException:
     return exc
 
 
-def _produce(make_pages, items) -> None:
+def _produce(make_pages, items, budget) -> None:
     # a forked child inherits the parent's signal handlers: a worker's "shut down gracefully"
     # SIGTERM handler would keep it alive when the writer terminates it
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         for page in make_pages():
-            items.put(("page", page))
-        items.put(("end", None))
+            units = _units(page)
+            for _ in range(units):
+                budget.acquire()  # given back by the writer when it takes the page
+            items.put(("page", page, units))
+        items.put(("end", None, 0))
     except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
-        items.put(("error", _picklable(exc)))
+        items.put(("error", _picklable(exc), 0))
 
 
-def _in_process(make_pages, depth: int) -> Iterator[Page]:
+def _units(page: Page) -> int:
+    return max(1, min(len(page.records), RECORDS_AHEAD))
+
+
+def _in_process(make_pages) -> Iterator[Page]:
     context = multiprocessing.get_context("fork")
-    items = context.Queue(maxsize=depth)
+    items = context.Queue(maxsize=DEPTH)
+    budget = context.Semaphore(RECORDS_AHEAD)
     process = context.Process(
-        target=_produce, args=(make_pages, items), name="harvest-fetch", daemon=True
+        target=_produce, args=(make_pages, items, budget), name="harvest-fetch", daemon=True
     )
     process.start()
     try:
         while True:
             try:
-                what, value = items.get(timeout=POLL)
+                what, value, units = items.get(timeout=POLL)
             except queue.Empty:
                 if process.is_alive():
                     continue
                 raise SourceUnavailable(
                     f"the fetching process stopped unexpectedly (exit code {process.exitcode})"
                 )
+            for _ in range(units):
+                budget.release()
             if what == "page":
                 yield value
             elif what == "error":
@@ -126,8 +141,8 @@ def _in_process(make_pages, depth: int) -> Iterator[Page]:
         items.cancel_join_thread()
 
 
-def _in_thread(pages: Iterator[Page], depth: int) -> Iterator[Page]:
-    items: queue.Queue = queue.Queue(maxsize=depth)
+def _in_thread(pages: Iterator[Page]) -> Iterator[Page]:
+    items: queue.Queue = queue.Queue(maxsize=2)  # a thread shares the interpreter: no gain deeper
     stop = threading.Event()
 
     def put(item) -> bool:

@@ -67,7 +67,7 @@ def test_present_lists_the_values_the_table_holds():
     AssetFactory(slug="plunge-manor", organisation=mine)
     AssetFactory(slug="piran-tower", organisation=other)
 
-    slugs = ["plunge-manor", "piran-tower", "nowhere", "o'brien \"quoted\""]
+    slugs = ["plunge-manor", "piran-tower", "nowhere", 'o\'brien "quoted"']
     assert present(Asset, "slug", slugs) == {"plunge-manor", "piran-tower"}
     assert present(Asset, "slug", slugs, organisation_id=mine.pk) == {"plunge-manor"}
     assert present(Asset, "slug", []) == set()

@@ -112,3 +112,39 @@ def test_a_run_collects_garbage_less_often_and_restores_the_collector():
         assert gc.get_threshold() == pipeline.GC_THRESHOLDS
         raise RuntimeError("the run failed")
     assert gc.get_threshold() == before
+
+
+def test_the_fetching_process_runs_ahead_only_so_many_records(monkeypatch, tmp_path):
+    import time
+
+    monkeypatch.setattr(pipeline, "use_process", lambda: True)
+    monkeypatch.setattr(pipeline, "RECORDS_AHEAD", 5)  # pages of 2 records: 2 pages ahead
+    made = tmp_path / "made"
+
+    def endless():
+        n = 0
+        while True:
+            n += 1
+            with made.open("a") as log:  # the child's count, seen from here
+                log.write(f"{n}\n")
+            yield Page([HarvestedRecord(identifier=f"{n}-{i}") for i in range(2)])
+
+    def count() -> int:
+        return len(made.read_text().split()) if made.exists() else 0
+
+    pages = pipeline.ahead(endless)
+    try:
+        assert next(pages).records[0].identifier == "1-0"
+        deadline = time.monotonic() + 10
+        while count() < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)  # time enough to run further, were it allowed to
+        # taken: 1; ahead: 2 pages (4 of 5 records); made and waiting for room: 1
+        assert count() == 4
+        assert next(pages).records[0].identifier == "2-0"
+        while count() < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)
+        assert count() == 5  # one page taken, room for one more
+    finally:
+        pages.close()
