@@ -71,8 +71,9 @@ class UUIDs:
     call per batch.
     """
 
-    def __init__(self, batch: int = 512):
+    def __init__(self, batch: int = 512, clock=time.time_ns):
         self.batch = batch
+        self.clock = clock  # nanoseconds since the epoch
         self.random: list[int] = []
         self.last = 0  # the last id's time and counter, as (milliseconds << 12) | counter
 
@@ -84,7 +85,7 @@ class UUIDs:
             ]
         # the counter runs into the next millisecond if a millisecond has over 4,096 ids, and
         # a clock set back does not make ids go back
-        self.last = max(time.time_ns() // 1_000_000 << 12, self.last + 1)
+        self.last = max(self.clock() // 1_000_000 << 12, self.last + 1)
         ms, counter = self.last >> 12, self.last & 0xFFF
         value = ms << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62 | self.random.pop()
         return uuid.UUID(int=value)

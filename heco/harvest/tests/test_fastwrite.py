@@ -71,3 +71,14 @@ def test_present_lists_the_values_the_table_holds():
     assert present(Asset, "slug", slugs) == {"plunge-manor", "piran-tower"}
     assert present(Asset, "slug", slugs, organisation_id=mine.pk) == {"plunge-manor"}
     assert present(Asset, "slug", []) == set()
+
+
+def test_harvested_ids_are_version_7_and_come_in_order_even_if_the_clock_goes_back():
+    times = iter([1_800_000_000_000_000_000] * 5000 + [1_700_000_000_000_000_000] * 10)
+    make = UUIDs(batch=64, clock=lambda: next(times))
+    ids = [make() for _ in range(5010)]  # more than 4,096 in one millisecond, then back in time
+
+    assert all(i.version == 7 and i.variant == "specified in RFC 4122" for i in ids)
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert sorted(i.hex for i in ids) == [i.hex for i in ids]  # as SQLite stores and sorts them
+    assert ids[0].int >> 80 == 1_800_000_000_000  # milliseconds since the epoch
