@@ -111,13 +111,15 @@ class Ingestor:
             except RecordError as exc:
                 record.error = str(exc)
                 continue
-            snapshot, _digest = prepared.fingerprint()
+            prepared.fingerprint()
             prepared.slug = title_slug(prepared.values["title"], self._suffix(record.identifier))
             model = Event if record.target == "event" else Asset
             prepared.encoded = encoded_json(model, prepared.values)
             prepared.encoded_record = encoded_json(
-                SourceRecord, {"harvested": snapshot, "review_reasons": prepared.review}
+                SourceRecord, {"review_reasons": prepared.review}
             )
+            if prepared.encoded_record:  # the database takes JSON as text: the hashed text
+                prepared.encoded_record["harvested"] = prepared.snapshot_json
             if model is Asset:
                 prepared.title_keys = title_keys(prepared.values["title"])
             if model is Asset and self.document_context:
@@ -215,7 +217,7 @@ class Ingestor:
                     tombstone_candidates.append(sr)
                 result.deleted += 1
                 continue
-            harvested, digest = prepared.fingerprint()
+            digest = prepared.fingerprint()
             if sr is not None and sr.content_hash == digest and not sr.deleted:
                 fetched_only.append(sr.pk)
                 continue
@@ -267,7 +269,8 @@ class Ingestor:
             sr.datestamp = record.datestamp
             sr.fetched_at = self.now
             sr.raw = record.raw
-            sr.harvested = harvested
+            if "harvested" not in getattr(sr, "_encoded", {}):
+                sr.harvested = json.loads(prepared.snapshot_json)
             sr.content_hash = digest
             sr.needs_review = bool(prepared.review)
             sr.review_reasons = prepared.review

@@ -9,6 +9,7 @@ original value kept.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -98,28 +99,23 @@ class Prepared:
     extras: dict = field(default_factory=dict)
     review: list[str] = field(default_factory=list)
     slug: str = ""  # for a new asset/event, set by Ingestor.prepare_records
-    # harvested() and its content hash, kept by fingerprint() so they can be computed ahead
-    snapshot: dict | None = None
+    # harvested() as canonical JSON and its content hash, made once by fingerprint() (ahead,
+    # in the fetching process); the dict itself is not kept, so it does not cross over
+    snapshot_json: str = ""
     digest: str = ""
-    # a new asset's search document, built ahead too (heco.search.documents.new_asset_document)
-    document: object = None
-    # JSON columns of a new asset/event and of its source record, encoded ahead
-    # (heco.harvest.fastwrite.encoded_json)
-    encoded: dict = field(default_factory=dict)
-    encoded_record: dict = field(default_factory=dict)
-    title_keys: frozenset = frozenset()  # normalised titles, for duplicate proposals
 
     def harvested(self) -> dict:
         return {"fields": {k: jsonable(v) for k, v in self.values.items()}, "extras": self.extras}
 
-    def fingerprint(self) -> tuple[dict, str]:
-        """(harvested(), its content hash), computed once."""
-        from heco.harvest.sources.base import content_hash
+    def fingerprint(self) -> str:
+        """The content hash of harvested(), computed once, with the JSON it hashes (which
+        is what the source record stores; see ``heco.harvest.sources.base.content_hash``)."""
+        from heco.harvest.sources.base import canonical_json
 
-        if self.snapshot is None:
-            self.snapshot = self.harvested()
-            self.digest = content_hash(self.snapshot)
-        return self.snapshot, self.digest
+        if not self.digest:
+            self.snapshot_json = canonical_json(self.harvested())
+            self.digest = hashlib.sha1(self.snapshot_json.encode()).hexdigest()  # noqa: S324
+        return self.digest
 
 
 def jsonable(value):

@@ -165,6 +165,11 @@ def read_location(location: str) -> bytes:
         raise SourceUnavailable(f"cannot read {path}: {exc}")
 
 
+def canonical_json(value) -> str:
+    """``value`` as JSON with sorted keys: the same text for the same content."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
 def content_hash(value) -> str:
-    data = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    data = canonical_json(value)
     return hashlib.sha1(data.encode()).hexdigest()  # noqa: S324 - change detection only
