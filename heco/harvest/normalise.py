@@ -108,13 +108,13 @@ class Prepared:
         return {"fields": {k: jsonable(v) for k, v in self.values.items()}, "extras": self.extras}
 
     def fingerprint(self) -> str:
-        """The content hash of harvested(), computed once, with the JSON it hashes (which
-        is what the source record stores; see ``heco.harvest.sources.base.content_hash``)."""
+        """The content hash of harvested() (change detection), computed once, with the
+        canonical JSON it hashes, which is what the source record stores."""
         from heco.harvest.sources.base import canonical_json
 
         if not self.digest:
             self.snapshot_json = canonical_json(self.harvested())
-            self.digest = hashlib.sha1(self.snapshot_json.encode()).hexdigest()  # noqa: S324
+            self.digest = hashlib.sha1(self.snapshot_json.encode()).hexdigest()  # noqa: S324 - change detection only
         return self.digest
 
 

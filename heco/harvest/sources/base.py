@@ -25,7 +25,6 @@ any. Raise ``SourceUnavailable`` when the source cannot be read after retries (t
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import time
@@ -168,8 +167,3 @@ def read_location(location: str) -> bytes:
 def canonical_json(value) -> str:
     """``value`` as JSON with sorted keys: the same text for the same content."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-
-
-def content_hash(value) -> str:
-    data = canonical_json(value)
-    return hashlib.sha1(data.encode()).hexdigest()  # noqa: S324 - change detection only
