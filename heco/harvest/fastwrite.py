@@ -114,7 +114,6 @@ def _converter(field):
                 return empty[type(value).__name__]
             return ops.adapt_json_value(value, encoder)
 
-        adapt_json.json = True
         return adapt_json
     if isinstance(field, models.DateTimeField):
         cache: dict = {}  # a page writes the same "now" many times
@@ -145,8 +144,9 @@ _PLANS: dict = {}
 _NOTHING: dict = {}
 
 
-def _plan(model) -> tuple[str, list]:
-    """(INSERT statement, [(attname, converter)]) of ``model``, made once."""
+def _plan(model) -> tuple[str, list, dict]:
+    """(INSERT statement, [(attname, converter)], {attname: converter} of the JSON columns
+    when the database takes JSON as text, else {}) of ``model``, made once."""
     found = _PLANS.get(model)
     if found is None:
         fields = [
@@ -158,22 +158,33 @@ def _plan(model) -> tuple[str, list]:
         placeholders = ", ".join(["%s"] * len(fields))
         table = connection.ops.quote_name(model._meta.db_table)
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        found = _PLANS[model] = (sql, [(f.attname, _converter(f)) for f in fields])
+        converters = [(f.attname, _converter(f)) for f in fields]
+        json_columns = {
+            f.attname: convert
+            for f, (_attname, convert) in zip(fields, converters, strict=True)
+            if isinstance(f, models.JSONField)
+        }
+        # PostgreSQL's driver takes an adapter object and encodes it at execution
+        if any(not isinstance(convert(["x"]), str) for convert in json_columns.values()):
+            json_columns = {}
+        found = _PLANS[model] = (sql, converters, json_columns)
     return found
 
 
-def encoded_json(model, values: dict) -> dict:
-    """The JSON fields among ``values`` (attname -> value) as insert_rows writes them, for
-    a row's ``_encoded``: so the encoding can be done ahead, in another process. Empty where
-    the database adapter encodes JSON itself at execution (PostgreSQL)."""
-    _sql, converters = _plan(model)
-    out = {}
-    for attname, convert in converters:
-        if convert is not None and getattr(convert, "json", False) and attname in values:
-            value = values[attname]
-            out[attname] = None if value is None else convert(value)
-            if not isinstance(out[attname], str | None):
-                return {}
+def encoded_json(model, values: dict, texts: dict | None = None) -> dict:
+    """The JSON fields among ``values`` (attname -> value) as insert_rows writes them, and
+    ``texts`` (attname -> JSON text already made), for a row's ``_encoded``: so the encoding
+    can be done ahead, in another process. Empty where the database does not take JSON as
+    text (PostgreSQL): there the row's own values are written as usual."""
+    _sql, _converters, json_columns = _plan(model)
+    if not json_columns:
+        return {}
+    out = {
+        attname: None if values[attname] is None else convert(values[attname])
+        for attname, convert in json_columns.items()
+        if attname in values
+    }
+    out.update(texts or {})
     return out
 
 
@@ -185,7 +196,7 @@ def insert_rows(model, objects) -> None:
     for those columns."""
     if not objects:
         return
-    sql, converters = _plan(model)
+    sql, converters, _json = _plan(model)
     rows = []
     for obj in objects:
         encoded = getattr(obj, "_encoded", None) or _NOTHING

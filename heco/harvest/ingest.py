@@ -116,10 +116,10 @@ class Ingestor:
             model = Event if record.target == "event" else Asset
             prepared.encoded = encoded_json(model, prepared.values)
             prepared.encoded_record = encoded_json(
-                SourceRecord, {"review_reasons": prepared.review}
+                SourceRecord,
+                {"review_reasons": prepared.review},
+                texts={"harvested": prepared.snapshot_json},  # the text that was hashed
             )
-            if prepared.encoded_record:  # the database takes JSON as text: the hashed text
-                prepared.encoded_record["harvested"] = prepared.snapshot_json
             if model is Asset:
                 prepared.title_keys = title_keys(prepared.values["title"])
             if model is Asset and self.document_context:
