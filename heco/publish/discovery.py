@@ -71,10 +71,13 @@ def sitemap_urls(host: str, protocol: str) -> list[str]:
 
     site = SimpleNamespace(domain=host, name=host)
     urls = []
+    sitemaps: dict = {}  # one per section: its paginator counts once
     for section, number in sitemap_files():
         # the sitemap file itself (the index at /sitemap.xml names it), then its pages
         urls.append(reverse("sitemap-section", kwargs={"section": section, "page": number}))
-        sitemap = SITEMAPS[section]()
+        if section not in sitemaps:
+            sitemaps[section] = SITEMAPS[section]()
+        sitemap = sitemaps[section]
         urls.extend(
             urlsplit(entry["location"]).path
             for entry in sitemap.get_urls(page=number, site=site, protocol=protocol)

@@ -1,6 +1,8 @@
 """The back office stylesheet (WCAG 2.2 AA fixes for the admin's own breadcrumbs and filter
 links, the language-map widget) is on every admin page, not only on those with a widget."""
 
+from pathlib import Path
+
 import lxml.html
 import pytest
 from django.contrib.staticfiles import finders
@@ -28,6 +30,6 @@ def test_every_admin_page_loads_the_back_office_stylesheet_once(client, coordina
 
 
 def test_the_stylesheet_carries_the_accessibility_rules():
-    css = open(finders.find("core/admin.css"), encoding="utf-8").read()
+    css = Path(finders.find("core/admin.css")).read_text(encoding="utf-8")
     assert ".breadcrumbs a { text-decoration: underline; }" in css
     assert "min-height: 24px" in css
