@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from heco.comms import crypto
 from heco.core.langmap import LanguageMapField, pick
+from heco.core.models import URLField
 
 
 class ItemQuerySet(models.QuerySet):
@@ -75,7 +76,7 @@ class Item(models.Model):
         help_text=_("The short text used for social posts; the body is used when it is empty."),
     )
     body = LanguageMapField(_("body"), blank=True, textarea=True)
-    link_url = models.URLField(
+    link_url = URLField(
         _("link"),
         blank=True,
         help_text=_("Where posts link to; empty: the item's own news page on this site."),
@@ -218,7 +219,7 @@ class Channel(models.Model):
     )
     kind = models.CharField(_("network"), max_length=12, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=120)
-    base_url = models.URLField(
+    base_url = URLField(
         _("instance or server URL"),
         blank=True,
         help_text=_("e.g. https://mastodon.social or https://bsky.social"),
@@ -284,7 +285,7 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     remote_id = models.CharField(_("remote id"), max_length=255, blank=True)
-    remote_url = models.URLField(_("post URL"), max_length=500, blank=True)
+    remote_url = URLField(_("post URL"), max_length=500, blank=True)
     text = models.TextField(_("text sent"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True, editable=False)

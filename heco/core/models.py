@@ -7,6 +7,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class URLField(models.URLField):
+    """A link field whose forms complete a typed address without a scheme with ``https://``
+    ("museum.lt" becomes "https://museum.lt"), as Django 6.0 will by default; Django 5.2's
+    forms still add ``http://`` (and warn about the change).
+
+    Stored and migrated exactly as ``models.URLField``: ``deconstruct`` names Django's own
+    field, so using this one needs no migration."""
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.URLField", args, kwargs
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     REVIEW = "review", _("In review")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from heco.core.langmap import LanguageMapField, pick
-from heco.core.models import Record, Status
+from heco.core.models import Record, Status, URLField
 from heco.core.rights import RIGHTS_STATEMENTS
 
 
@@ -171,7 +171,7 @@ class Media(models.Model):
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="media")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.IMAGE)
     file = models.FileField(_("file"), upload_to=media_upload_to, blank=True, max_length=255)
-    url = models.URLField(
+    url = URLField(
         _("link"),
         max_length=2000,
         blank=True,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from heco.core.langmap import LanguageMapField, pick
+from heco.core.models import URLField
 
 
 class Community(models.Model):
@@ -73,7 +74,7 @@ class Organisation(models.Model):
     address = models.CharField(_("address"), max_length=255, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = URLField(_("website"), blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     isil = models.CharField(_("ISIL"), max_length=32, blank=True)
@@ -98,7 +99,7 @@ class Network(models.Model):
     organisations = models.ManyToManyField(
         Organisation, related_name="networks", blank=True, verbose_name=_("organisations")
     )
-    website = models.URLField(_("website"), blank=True)
+    website = URLField(_("website"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     history = HistoricalRecords(m2m_fields=[organisations])
 

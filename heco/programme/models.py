@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from heco.core.langmap import LanguageMapField, pick
-from heco.core.models import Record
+from heco.core.models import Record, URLField
 
 
 class Accessibility(models.TextChoices):
@@ -57,7 +57,7 @@ class Service(Record):
     )
     prices = LanguageMapField(_("prices"), blank=True)
     booking_contact = models.CharField(_("booking contact"), max_length=255, blank=True)
-    booking_url = models.URLField(_("booking link"), blank=True)
+    booking_url = URLField(_("booking link"), blank=True)
     languages = models.JSONField(_("languages offered"), default=list, blank=True)
     accessibility = models.JSONField(_("accessibility"), default=list, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -130,7 +130,7 @@ class Event(Record):
         verbose_name=_("place (organisation)"),
     )
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
-    registration_url = models.URLField(_("registration link"), blank=True)
+    registration_url = URLField(_("registration link"), blank=True)
     accessibility = models.JSONField(_("accessibility"), default=list, blank=True)
     audience = models.JSONField(_("audience"), default=list, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])

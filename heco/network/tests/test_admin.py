@@ -123,3 +123,19 @@ def test_coordinator_sees_memberships_of_the_network(client, coordinator, editor
     listed = changelist_objects(client.get(admin_url(Membership, "changelist")))
     assert Membership.objects.get(user=editor) in listed
     assert Membership.objects.get(user=coordinator) in listed
+
+
+def test_a_website_typed_without_a_scheme_is_saved_as_https_and_django_does_not_warn(
+    client, editor, home_org, recwarn
+):
+    client.force_login(editor)
+    url = admin_url(Organisation, "change", home_org.pk)
+    data = admin_form_data(client.get(url))
+    data["website"] = "plunge.lt/biblioteka"
+    assert client.post(url, data).status_code == 302
+    home_org.refresh_from_db()
+    assert home_org.website == "https://plunge.lt/biblioteka"
+    assert not [w for w in recwarn if "assume_scheme" in str(w.message)]
+    # the field is stored and migrated as Django's own URLField (no migration needed)
+    field = Organisation._meta.get_field("website")
+    assert field.deconstruct()[1] == "django.db.models.URLField"
