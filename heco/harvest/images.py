@@ -217,13 +217,15 @@ def download(url: str, *, timeout: float | None = None, limit: int | None = None
             if length.strip().isdigit() and int(length) > limit:
                 raise ImageFetchError(f"too large: {int(length):,} bytes (limit {limit:,})")
             chunks, size = [], 0
-            while chunk := response.read(CHUNK):
+            while chunk := response.read1(CHUNK):  # what has arrived: a slow drip still times out
                 size += len(chunk)
                 if size > limit:
                     raise ImageFetchError(too_large)
                 if time.monotonic() > deadline:
                     raise ImageFetchError(f"timed out after {timeout:g} s")
                 chunks.append(chunk)
+            if response.length:  # read1 ends quietly where the connection did
+                raise ImageFetchError(f"cut short: {response.length:,} bytes missing")
     except urllib.error.HTTPError as exc:
         raise ImageFetchError(f"HTTP {exc.code}" + (f" ({exc.reason})" if exc.reason else ""))
     except urllib.error.URLError as exc:

@@ -25,6 +25,7 @@ any. Raise ``SourceUnavailable`` when the source cannot be read after retries (t
 
 from __future__ import annotations
 
+import http.client
 import importlib
 import json
 import time
@@ -123,17 +124,40 @@ def retries() -> int:
     return int(getattr(settings, "HECO_HARVEST_RETRIES", 3))
 
 
+READ_CHUNK = 64 * 1024
+WHOLE_RESPONSE_TIMEOUTS = 5  # a whole response must arrive within this many timeouts
+
+
 def http_get(url: str) -> bytes:
-    """GET once, raising SourceUnavailable on network and HTTP errors."""
+    """GET once, raising SourceUnavailable on network and HTTP errors, on a transfer cut
+    short, and on a response that does not arrive whole within ``WHOLE_RESPONSE_TIMEOUTS``
+    times ``HECO_HARVEST_TIMEOUT`` (the timeout alone bounds each wait for bytes, so a server
+    sending a byte now and then would otherwise hold the harvest for ever)."""
     timeout = float(getattr(settings, "HECO_HARVEST_TIMEOUT", 60))
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.read()
+            return read_within(response, timeout * WHOLE_RESPONSE_TIMEOUTS, url)
     except urllib.error.HTTPError as exc:
         raise SourceUnavailable(f"HTTP {exc.code} from {url}")
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise SourceUnavailable(f"cannot read {url}: {exc}")
+    except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
+        raise SourceUnavailable(f"cannot read {url}: {type(exc).__name__} {exc}".rstrip())
+
+
+def read_within(response, seconds: float, url: str) -> bytes:
+    """The body of ``response``, read a chunk at a time (``read1``: whatever has arrived, so
+    one call waits at most the socket's timeout); SourceUnavailable past ``seconds``."""
+    deadline = time.monotonic() + seconds
+    chunks = []
+    while chunk := response.read1(READ_CHUNK):
+        chunks.append(chunk)
+        if time.monotonic() > deadline:
+            raise SourceUnavailable(f"cannot read {url}: not complete after {seconds:g} s")
+    if getattr(response, "length", None):  # read1 ends quietly where the connection did
+        raise SourceUnavailable(
+            f"cannot read {url}: the transfer was cut short ({response.length} bytes missing)"
+        )
+    return b"".join(chunks)
 
 
 def with_retries(action, *, what: str):

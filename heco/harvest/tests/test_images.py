@@ -195,6 +195,14 @@ def test_bad_images_are_reported_and_the_rest_goes_in(remote, provider, settings
         handler.send_response(200)
         handler.end_headers()
 
+    def cut_short(handler):  # promises a whole picture, sends some of it, hangs up
+        picture = jpeg()
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(picture)))
+        handler.end_headers()
+        handler.wfile.write(picture[:100])
+        handler.close_connection = True
+
     remote.routes.update(
         {
             "/img/good.jpg": jpeg(),
@@ -203,13 +211,14 @@ def test_bad_images_are_reported_and_the_rest_goes_in(remote, provider, settings
             "/img/big.png": big,
             "/img/big-streamed.png": streamed_without_length,
             "/img/slow.jpg": slow,
+            "/img/cut.jpg": cut_short,
             "/img/gone.jpg": 410,
         }
     )
-    names = ["missing", "page", "truncated", "big", "big-streamed", "slow", "gone", "good"]
+    names = ["missing", "page", "truncated", "big", "big-streamed", "slow", "gone", "good", "cut"]
     records = [
         edm_record(f"r-{name}", TARTINI, shown_by=f"{remote.base}/img/{name}.jpg")
-        for name in ("missing", "gone", "good", "truncated")
+        for name in ("missing", "gone", "good", "truncated", "cut")
     ] + [
         edm_record("r-page", TARTINI, shown_by=f"{remote.base}/img/page.html"),
         edm_record("r-big", TARTINI, shown_by=f"{remote.base}/img/big.png"),
@@ -221,7 +230,7 @@ def test_bad_images_are_reported_and_the_rest_goes_in(remote, provider, settings
 
     report = fetch_images(source)
 
-    assert (report.assets, report.stored, report.failed) == (9, 1, 8)
+    assert (report.assets, report.stored, report.failed) == (10, 1, 9)
     assert report.fetched == len(names)  # the ftp:// URL is refused without a request
     reasons = {e["identifier"]: e["reason"] for e in report.errors}
     assert reasons["r-missing"] == "HTTP 404 (Not Found)"
@@ -231,6 +240,7 @@ def test_bad_images_are_reported_and_the_rest_goes_in(remote, provider, settings
     assert reasons["r-big"].startswith("too large: ")
     assert reasons["r-big-streamed"] == "too large: more than 100,000 bytes"
     assert reasons["r-slow"].startswith("timed out")
+    assert reasons["r-cut"].startswith("cut short: ") and reasons["r-cut"].endswith("missing")
     assert reasons["r-ftp"] == "not an http(s) URL"
     for error in report.errors:
         assert error["url"] and error["asset"] == str(asset_of(source, error["identifier"]).pk)

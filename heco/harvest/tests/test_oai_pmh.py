@@ -1,5 +1,7 @@
 """Harvesting OAI-PMH from a fake remote that replays recorded responses."""
 
+import time
+
 import pytest
 
 from heco.core.models import Status
@@ -11,7 +13,7 @@ from heco.harvest.services import source_add, source_harvest
 from heco.heritage.models import Asset, ExternalIdentifier
 from heco.testing.factories import AssetFactory, ExternalIdentifierFactory
 
-from .conftest import DC_LIST
+from .conftest import DC_LIST, FIXTURES
 
 pytestmark = pytest.mark.django_db
 
@@ -173,6 +175,62 @@ def test_http_errors_are_retried(remote, provider):
     remote.routes["dc-3"] = [503, "dc_page3.xml"]
     run = source_harvest(source=add_source(remote, provider))
     assert run.status == HarvestRun.Status.COMPLETED and run.created == 4
+
+
+def cut_short(handler):
+    """Promises the whole page, sends a third of it, and hangs up."""
+    body = (FIXTURES / "dc_page3.xml").read_bytes()
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body[: len(body) // 3])
+    handler.close_connection = True
+
+
+def dripping(handler):
+    """Sends the page a few bytes at a time, never waiting long enough for a read to time
+    out, for longer than a whole response may take."""
+    body = (FIXTURES / "dc_page3.xml").read_bytes()
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    started = time.monotonic()
+    try:
+        for start in range(0, len(body), 8):
+            handler.wfile.write(body[start : start + 8])
+            handler.wfile.flush()
+            if time.monotonic() - started > 3:
+                break
+            time.sleep(0.05)
+    except OSError:
+        pass  # the harvester gave up and closed the connection
+    handler.close_connection = True
+
+
+def test_a_transfer_cut_short_is_retried_never_taken_as_the_page(remote, provider):
+    remote.routes.update(DC_LIST)
+    remote.routes["dc-3"] = [cut_short, "dc_page3.xml"]
+    run = source_harvest(source=add_source(remote, provider))
+    assert remote.served["dc-3"] == 2
+    assert run.status == HarvestRun.Status.COMPLETED and run.created == 4
+
+
+def test_a_page_that_never_finishes_arriving_ends_the_run_partial(remote, provider, settings):
+    settings.HECO_HARVEST_TIMEOUT = 0.2  # each wait for bytes; the whole page: 5 x 0.2 s
+    settings.HECO_HARVEST_RETRIES = 1
+    remote.routes.update(DC_LIST)
+    remote.routes["dc-3"] = [dripping, "dc_page3.xml"]
+    source = add_source(remote, provider)
+
+    first = source_harvest(source=source)
+
+    assert first.status == HarvestRun.Status.PARTIAL
+    assert "not complete after 1 s" in first.errors[-1]["reason"]
+    source.refresh_from_db()
+    assert source.checkpoint["token"] == "dc-3"
+    second = source_harvest(source=source)
+    assert second.status == HarvestRun.Status.COMPLETED
+    assert Asset.objects.count() == 4
 
 
 def test_an_interrupted_run_resumes_at_the_checkpoint_without_duplicates(
