@@ -580,7 +580,19 @@ def adopt(target, saved) -> None:
     target._state.db = saved._state.db
 
 
-class ScopedRecordAdmin(RecordAdminMixin, OrganisationScopedAdminMixin, SimpleHistoryAdmin):
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's admin, with a malformed id in a history URL answered 404: its history
+    view filters by the id as typed, and the database field refuses it (a 500)."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+
+class ScopedRecordAdmin(RecordAdminMixin, OrganisationScopedAdminMixin, HistoryAdmin):
     """ModelAdmin for an organisation-owned Record (Asset, Service, Event)."""
 
     list_per_page = 50

@@ -7,6 +7,7 @@ API share one set of checks and side effects (search index).
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -166,6 +167,20 @@ class AssetAdmin(ScopedRecordAdmin):
             },
         ),
     )
+
+    object_history_template = "admin/heritage/asset/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The edits made here, and which harvest sources sent the asset (harvests write in
+        bulk and add nothing to the history)."""
+        from heco.harvest.provenance import provenance_for
+
+        asset = self.get_object(request, unquote(object_id))  # None when not the user's
+        extra_context = {
+            **(extra_context or {}),
+            "harvested_from": provenance_for(asset) if asset is not None else [],
+        }
+        return super().history_view(request, object_id, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj), "published_at"]

@@ -11,10 +11,10 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from heco.core.admin import (
     AutoSlugFormMixin,
+    HistoryAdmin,
     LanguageMapAdminMixin,
     MissingLanguageListFilter,
     MissingLanguagesAdminMixin,
@@ -28,7 +28,7 @@ class NameSlugForm(AutoSlugFormMixin, forms.ModelForm):
     slug_source = "name"
 
 
-class NamedAdmin(MissingLanguagesAdminMixin, LanguageMapAdminMixin, SimpleHistoryAdmin):
+class NamedAdmin(MissingLanguagesAdminMixin, LanguageMapAdminMixin, HistoryAdmin):
     langmap_list_field = "name"
     form = NameSlugForm
     search_fields = ("slug", "name")
@@ -178,7 +178,7 @@ class MembershipForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(HistoryAdmin):
     form = MembershipForm
     list_display = ("user", "role", "organisation", "network", "created_at")
     list_filter = ("role",)

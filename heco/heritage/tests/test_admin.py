@@ -222,3 +222,38 @@ def test_replacing_an_image_file_checks_it_and_remakes_renditions(client, editor
     assert response.status_code == 302, response.content[:3000]
     media = Media.objects.get(asset=asset)
     assert (media.width, media.height) == (90, 60)
+
+
+def test_the_history_of_a_harvested_asset_says_which_sources_sent_it(
+    client, editor, home_org, other_org, tmp_path
+):
+    import json
+    import shutil
+
+    from heco.harvest.models import SourceRecord
+    from heco.harvest.services import source_add, source_harvest
+    from heco.harvest.tests.conftest import FIXTURES
+
+    path = tmp_path / "heritage.csv"
+    shutil.copy(FIXTURES / "heritage.csv", path)
+    mapping = json.loads((FIXTURES / "heritage_mapping.json").read_text())
+    source = source_add(
+        kind="csv", url=str(path), organisation=home_org, mapping=mapping, name="KVR export"
+    )
+    assert source_harvest(source=source).created == 3
+    manor = SourceRecord.objects.get(identifier="kvr-1").asset
+    client.force_login(editor)
+
+    page = client.get(admin_url(Asset, "history", manor.pk))
+
+    assert page.status_code == 200
+    [listed] = page.context["harvested_from"]
+    assert (listed.source, listed.identifier) == ("KVR export", "kvr-1")
+    text = page.content.decode()
+    assert "Harvests are not listed in this history" in text and "kvr-1" in text
+    # an asset made here has no such note; another organisation's asset stays refused
+    own = AssetFactory(organisation=home_org)
+    assert client.get(admin_url(Asset, "history", own.pk)).context["harvested_from"] == []
+    theirs = AssetFactory(organisation=other_org)
+    assert client.get(admin_url(Asset, "history", theirs.pk)).status_code in (302, 403, 404)
+    assert client.get(admin_url(Asset, "history", "not-a-uuid")).status_code in (302, 404)
