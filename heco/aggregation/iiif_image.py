@@ -32,7 +32,7 @@ PROTOCOL = "http://iiif.io/api/image"
 PROFILE = "level0"
 FORMATS = {"jpg": "image/jpeg", "webp": "image/webp"}
 JPEG_QUALITY = 85
-SIZE_RE = re.compile(r"^(\d{1,6}),(\d{1,6})$")
+SIZE_RE = re.compile(r"([0-9]{1,6}),([0-9]{1,6})")  # fullmatch: no other digits, no newline
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def select(available: list[Size], region, size, rotation, quality, fmt) -> Size 
         raise BadRequest("level 0: only full/{max|w,h}/0/default.{jpg|webp}")
     if size == "max":
         return available[-1]
-    match = SIZE_RE.match(size)
+    match = SIZE_RE.fullmatch(size)
     if not match:
         raise BadRequest("level 0: the size is max or one of the listed w,h")
     wanted = (int(match[1]), int(match[2]))

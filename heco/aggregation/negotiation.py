@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from django.http import HttpResponse
+from django.http.request import MediaType
 from django.utils.cache import patch_vary_headers
 
 from .crosswalks import edm, schemaorg
@@ -51,12 +52,34 @@ def data_response(asset, media_type: str) -> HttpResponse:
     return response
 
 
+def rank(accepted: list[MediaType], media_type: str) -> tuple[float, int, int]:
+    """How the Accept ranges rank ``media_type``: (q, specificity, -position in the header) of
+    the most specific range that matches it (RFC 9110 12.5.1), q 0 if none does. Parameters
+    other than q are ignored, so ``application/ld+json;profile=...`` asks for JSON-LD
+    (Django's matching would refuse it), and ``text/html;q=0`` excludes HTML even beside
+    ``*/*``. Equal q: the type named more specifically, then earlier, wins (as Django does)."""
+    main, _, sub = media_type.partition("/")
+    matches = [
+        ((accept.main_type != "*") + (accept.sub_type != "*"), accept.quality, -position)
+        for position, accept in enumerate(accepted)
+        if accept.main_type in (main, "*") and accept.sub_type in (sub, "*")
+    ]
+    if not matches:
+        return (0.0, 0, 0)
+    specificity, q, position = max(matches)  # a repeated range: its highest q
+    return (q, specificity, position)
+
+
 def preferred_data_type(request) -> str | None:
-    """The data media type the client prefers to HTML, if any (q-values respected)."""
-    if "HTTP_ACCEPT" not in request.META:
+    """The data media type the client prefers to HTML, if any (q-values respected; on a
+    complete tie HTML wins, then the order JSON-LD, RDF/XML, Turtle)."""
+    header = request.headers.get("Accept")
+    if header is None:
         return None
-    preferred = request.get_preferred_type([HTML, JSONLD, RDFXML, TURTLE])
-    return preferred if preferred in RENDERERS else None
+    accepted = [MediaType(token) for token in header.split(",") if token.strip()]
+    ranks = {t: rank(accepted, t) for t in (HTML, JSONLD, RDFXML, TURTLE)}
+    preferred = max(ranks, key=ranks.get)
+    return preferred if preferred in RENDERERS and ranks[preferred][0] > 0 else None
 
 
 def negotiate(request, asset) -> HttpResponse | None:

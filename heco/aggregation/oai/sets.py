@@ -7,6 +7,7 @@ set (``org``) holds every record that has a value for it, i.e. all records.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -33,12 +34,18 @@ TOP_SETS = {
 }
 
 
+# setSpecType of OAI-PMH.xsd (use with fullmatch)
+SETSPEC_RE = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
+
+
 class UnknownSet(ValueError):
     pass
 
 
 def set_filter(spec: str) -> Q:
     """The filter for a setSpec; raises UnknownSet for a spec outside our hierarchy."""
+    if not SETSPEC_RE.fullmatch(spec):  # e.g. a NUL, which PostgreSQL refuses to compare
+        raise UnknownSet(spec)
     head, sep, value = spec.partition(":")
     if head not in TOP_SETS or (sep and not value) or ":" in value:
         raise UnknownSet(spec)

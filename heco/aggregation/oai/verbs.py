@@ -1,11 +1,12 @@
 """The six OAI-PMH 2.0 verbs, argument checking and every error condition.
 
-``respond(args, base_url)`` takes the request arguments (a dict of lists, as from a QueryDict)
-and returns the whole response document as bytes. Lists use keyset pagination on
-(updated_at, id) with no OFFSET, so every page costs the same, and a record that changes
-during a harvest moves behind the cursor instead of shifting the others: records whose
-datestamp does not change are each returned exactly once; a record changed after it was sent
-comes again, later in the same list, with its new datestamp (allowed by the protocol, §3.5).
+``respond(args, base_url)`` takes the request arguments (a dict of lists, as from a QueryDict;
+None when they could not be read) and returns the whole response document as bytes. Lists use
+keyset pagination on (updated_at, id) with no OFFSET, so every page costs the same, and a
+record that changes during a harvest moves behind the cursor instead of shifting the others:
+records whose datestamp does not change are each returned exactly once; a record changed after
+it was sent comes again, later in the same list, with its new datestamp (allowed by the
+protocol, §3.5).
 """
 
 from __future__ import annotations
@@ -87,11 +88,11 @@ ERROR_CODES = (
     "noSetHierarchy",
 )
 
-DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-SECOND_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
-# Patterns of the request element's attributes in OAI-PMH.xsd: echo only what fits them.
-PREFIX_RE = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+$")
-SETSPEC_RE = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*$")
+DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+SECOND_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+# Patterns of the request element's attributes in OAI-PMH.xsd: echo only what fits them
+# (always with fullmatch: "$" would let a trailing newline through).
+PREFIX_RE = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
 REPOSITORY_ID_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+$")
 
 
@@ -117,29 +118,40 @@ def oai_identifier(asset_or_id) -> str:
 
 
 def parse_identifier(identifier: str) -> uuid.UUID | None:
+    """The asset id of one of our identifiers, exactly as ``oai_identifier`` writes it (the
+    other spellings uuid.UUID accepts, upper case, braces, urn:uuid:, would be aliases)."""
     prefix = f"oai:{repository_host()}:asset/"
     if not identifier.startswith(prefix):
         return None
     try:
-        return uuid.UUID(identifier[len(prefix) :])
+        pk = uuid.UUID(identifier[len(prefix) :])
     except ValueError:
         return None
+    return pk if oai_identifier(pk) == identifier else None
 
 
 def parse_datestamp(value: str) -> tuple[dt.datetime, str]:
     """-> (instant, granularity) with granularity "day" or "second"; ValueError if neither."""
-    if DAY_RE.match(value):
+    if DAY_RE.fullmatch(value):
         day = dt.date.fromisoformat(value)
         return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC), "day"
-    if SECOND_RE.match(value):
+    if SECOND_RE.fullmatch(value):
         return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC), "second"
     raise ValueError(value)
+
+
+def _is_datestamp(value: str) -> bool:
+    try:
+        parse_datestamp(value)
+    except ValueError:
+        return False
+    return True
 
 
 class Repository:
     """One request to the data provider."""
 
-    def __init__(self, args: dict[str, list[str]], base_url: str):
+    def __init__(self, args: dict[str, list[str]] | None, base_url: str):
         self.args = args
         self.base_url = base_url
         self.ctx = common.CrosswalkContext()
@@ -167,13 +179,19 @@ class Repository:
 
     def _echo_into(self, request_el) -> None:
         for key, value in self.echo.items():
-            if key == "metadataPrefix" and not PREFIX_RE.match(value):
+            if key == "metadataPrefix" and not PREFIX_RE.fullmatch(value):
                 continue
-            if key == "set" and not SETSPEC_RE.match(value):
+            if key == "set" and not sets.SETSPEC_RE.fullmatch(value):
                 continue
+            if key in ("from", "until") and not _is_datestamp(value):
+                continue
+            if key == "identifier" and parse_identifier(value) is None:
+                continue  # not one of ours, perhaps not even a URI (the schema wants anyURI)
             request_el.set(key, common.xml_text(value))
 
     def check_arguments(self) -> str:
+        if self.args is None:
+            raise OAIError("badArgument", "The request's arguments cannot be read.")
         verbs = self.args.get("verb", [])
         if len(verbs) != 1:
             raise OAIError("badVerb", "Exactly one verb argument is required.")
@@ -326,7 +344,10 @@ class Repository:
         until = bounds.get("until")
         if until is not None:  # inclusive at the given granularity -> exclusive instant
             step = dt.timedelta(days=1) if granularities == {"day"} else dt.timedelta(seconds=1)
-            until = until + step
+            try:
+                until = until + step
+            except OverflowError:  # until 9999-12-31(T23:59:59Z): no upper bound at all
+                until = None
         set_spec = self.arg("set")
         if set_spec is not None:
             try:
@@ -453,5 +474,5 @@ def admin_email() -> str:
     return f"oai-admin@{host}" if "." in host else f"oai-admin@{host}.invalid"
 
 
-def respond(args: dict[str, list[str]], base_url: str) -> bytes:
+def respond(args: dict[str, list[str]] | None, base_url: str) -> bytes:
     return Repository(args, base_url).respond()
