@@ -276,6 +276,16 @@ class Ingestor:
             sr.review_reasons = prepared.review
         if more_identifiers:
             self._add_identifiers(more_identifiers)
+        if changed_targets:
+            touched_fields.add("updated_at")
+            for target in changed_targets.values():
+                target.updated_at = self.now
+            model.objects.bulk_update(
+                list(changed_targets.values()), sorted(touched_fields), batch_size=500
+            )
+        placed = [t for t in new_targets if fk == "asset" and t.lat is not None]
+        # assets near the new ones, read before these go in (so only the others come back)
+        near = self._assets_near(placed)
         if new_targets:
             self._unique_slugs(model, new_targets)
             insert_rows(model, new_targets)
@@ -285,13 +295,6 @@ class Ingestor:
                     self._to_index(result, target, prepared)
         if new_records:
             insert_rows(SourceRecord, new_records)
-        if changed_targets:
-            touched_fields.add("updated_at")
-            for target in changed_targets.values():
-                target.updated_at = self.now
-            model.objects.bulk_update(
-                list(changed_targets.values()), sorted(touched_fields), batch_size=500
-            )
         if changed_records:
             SourceRecord.objects.bulk_update(
                 changed_records,
@@ -314,8 +317,8 @@ class Ingestor:
             SourceRecord.objects.filter(pk__in=fetched_only).update(fetched_at=self.now)
         if tombstone_candidates:
             self._tombstone(model, fk, tombstone_candidates, result)
-        if fk == "asset" and new_targets:
-            self._propose_duplicates([t for t in new_targets if t.lat is not None])
+        if placed:
+            self._propose_duplicates(placed, near)
 
     def _to_index(self, result: PageResult, target, prepared: Prepared) -> None:
         """A new asset goes to search with the document built ahead when it still fits (its
@@ -431,22 +434,12 @@ class Ingestor:
         if rows:
             ExternalIdentifier.objects.bulk_create(rows, ignore_conflicts=True)
 
-    def _propose_duplicates(self, new_assets) -> None:
-        """Same normalised title within 100 m: one query per page for the assets near the new
-        ones; the new ones themselves are compared from memory."""
-        if not new_assets:
-            return
-        new_keys = {
-            asset.pk: getattr(asset, "_title_keys", None) or title_keys(asset.title)
-            for asset in new_assets
-        }
-        by_key: dict = {}  # normalised title -> {(id, lat, lon)}
-        for asset in new_assets:
-            for key in new_keys[asset.pk]:
-                by_key.setdefault(key, set()).add((asset.pk, asset.lat, asset.lon))
-        # raw SQL: a union of small boxes, each served by the lat/lon index; in chunks, as
-        # SQLite refuses an expression deeper than 1,000 terms (a page of 1,000 records)
+    def _assets_near(self, new_assets) -> list:
+        """(id, title, lat, lon) of the assets within DUPLICATE_RADIUS_KM of the new ones: a
+        union of small boxes, each served by the lat/lon index; in chunks, as SQLite refuses
+        an expression deeper than 1,000 terms (a page of 1,000 records)."""
         table = connection.ops.quote_name(Asset._meta.db_table)
+        rows = []
         for start in range(0, len(new_assets), BOXES_PER_QUERY):
             terms, params = [], [Status.DELETED]
             for asset in new_assets[start : start + BOXES_PER_QUERY]:
@@ -461,15 +454,26 @@ class Ingestor:
             )
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
-                rows = cursor.fetchall()
-            for pk, title, lat, lon in rows:
-                pk = _uuid(pk)
-                if pk in new_keys:
-                    continue  # one of the new assets: already known
-                title = json.loads(title) if isinstance(title, str) else title
-                for text in (title or {}).values():
-                    if text:
-                        by_key.setdefault(normalise_title_key(text), set()).add((pk, lat, lon))
+                rows += cursor.fetchall()
+        return rows
+
+    def _propose_duplicates(self, new_assets, near) -> None:
+        """Same normalised title within 100 m: the new assets against ``near`` (the assets
+        around them, ``_assets_near``) and against each other, from memory."""
+        new_keys = {
+            asset.pk: getattr(asset, "_title_keys", None) or title_keys(asset.title)
+            for asset in new_assets
+        }
+        by_key: dict = {}  # normalised title -> {(id, lat, lon)}
+        for asset in new_assets:
+            for key in new_keys[asset.pk]:
+                by_key.setdefault(key, set()).add((asset.pk, asset.lat, asset.lon))
+        for pk, title, lat, lon in near:
+            pk = _uuid(pk)
+            title = json.loads(title) if isinstance(title, str) else title
+            for text in (title or {}).values():
+                if text:
+                    by_key.setdefault(normalise_title_key(text), set()).add((pk, lat, lon))
         proposals = []
         for asset in new_assets:
             matches = set()
