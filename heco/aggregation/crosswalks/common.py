@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 
-from heco.core.langmap import clean_language_map, pick
+from heco.core.langmap import clean_language_map, normalise_language_tag, pick
 from heco.core.rights import COPYRIGHT_NOT_EVALUATED, normalise_rights
 from heco.heritage.models import Asset, Media
 
@@ -127,14 +127,19 @@ def edm_type(asset: Asset) -> str:
 
 
 def language_map(value: dict | None) -> dict[str, str]:
-    """A cleaned language map in a stable order (sorted tags) so output is reproducible."""
+    """A cleaned language map in a stable order (sorted tags) so output is reproducible.
+
+    Keys are written as canonical BCP 47 tags (``en_GB`` -> ``en-GB``); a key that is no
+    language tag at all (stored by a script that skipped validation) is left out, as xml:lang
+    and RDF would refuse it; of two keys naming the same tag, the first in sorted order wins."""
     cleaned = clean_language_map(value)
     result = {}
-    for tag in sorted(cleaned):
-        text = xml_text(cleaned[tag]).strip()
-        if text:
+    for key in sorted(cleaned):
+        tag = normalise_language_tag(key)
+        text = xml_text(cleaned[key]).strip()
+        if tag and text and tag not in result:
             result[tag] = text
-    return result
+    return dict(sorted(result.items()))
 
 
 def name_of(obj, lang: str = "en") -> str:

@@ -137,3 +137,23 @@ def test_image_size_takes_ascii_digits_only(db, client):
     arabic_w = str(w).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
     assert client.get(f"{base}/{arabic_w},{h}/0/default.webp").status_code == 400
     assert client.get(f"{base}/{w},{h}%0A/0/default.webp").status_code == 400
+
+
+def test_language_map_keys_that_skipped_validation_still_give_valid_data(db, oai, client):
+    asset = AssetFactory()
+    # written past the model's validation, as a script or an old import might
+    type(asset).objects.filter(pk=asset.pk).update(
+        title={"en_GB": "Manor house", "not a tag!": "Dropped", "lt": "Dvaras"}
+    )
+
+    root = oai(verb="GetRecord", metadataPrefix="edm", identifier=oai_identifier(asset))
+
+    XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+    titles = {
+        el.get(XML_LANG): el.text for el in root.iter("{http://purl.org/dc/elements/1.1/}title")
+    }
+    assert titles == {"en-GB": "Manor house", "lt": "Dvaras"}
+    turtle = client.get(f"/assets/{asset.pk}", HTTP_ACCEPT="text/turtle")
+    assert turtle.status_code == 200
+    assert '"manor house"@en-gb' in turtle.content.decode().lower()
+    assert "Dropped" not in turtle.content.decode()
