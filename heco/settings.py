@@ -208,6 +208,8 @@ HECO_MAX_DOCUMENT_BYTES = env_int("MAX_DOCUMENT_MB", 50) * 1024 * 1024
 HECO_HARVEST_IMAGE_MAX_BYTES = (
     env_int("HARVEST_IMAGE_MAX_MB", env_int("MAX_IMAGE_MB", 15)) * 1024 * 1024
 )
+# the largest response a harvest reads (a page of records, a feed, a file at a URL)
+HECO_HARVEST_MAX_BYTES = env_int("HARVEST_MAX_MB", 200) * 1024 * 1024
 # harvested image URLs on loopback/private/link-local hosts are refused unless this is set
 HECO_HARVEST_PRIVATE_HOSTS = env_bool("HARVEST_PRIVATE_HOSTS", False)
 

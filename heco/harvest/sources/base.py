@@ -146,11 +146,18 @@ def http_get(url: str) -> bytes:
 
 def read_within(response, seconds: float, url: str) -> bytes:
     """The body of ``response``, read a chunk at a time (``read1``: whatever has arrived, so
-    one call waits at most the socket's timeout); SourceUnavailable past ``seconds``."""
+    one call waits at most the socket's timeout); SourceUnavailable past ``seconds`` or past
+    ``HECO_HARVEST_MAX_BYTES``."""
+    limit = int(getattr(settings, "HECO_HARVEST_MAX_BYTES", 200 * 1024 * 1024))
     deadline = time.monotonic() + seconds
-    chunks = []
+    chunks, size = [], 0
     while chunk := response.read1(READ_CHUNK):
         chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise SourceUnavailable(
+                f"cannot read {url}: larger than {limit:,} bytes (HECO_HARVEST_MAX_MB)"
+            )
         if time.monotonic() > deadline:
             raise SourceUnavailable(f"cannot read {url}: not complete after {seconds:g} s")
     if getattr(response, "length", None):  # read1 ends quietly where the connection did

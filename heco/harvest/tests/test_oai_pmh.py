@@ -233,6 +233,14 @@ def test_a_page_that_never_finishes_arriving_ends_the_run_partial(remote, provid
     assert Asset.objects.count() == 4
 
 
+def test_a_response_larger_than_the_limit_is_not_read_to_the_end(remote, provider, settings):
+    settings.HECO_HARVEST_MAX_BYTES = 2_000  # pages 2 and 3 fit, page 1 (2,424 bytes) does not
+    remote.routes.update(DC_LIST)
+    run = source_harvest(source=add_source(remote, provider))
+    assert run.status == HarvestRun.Status.PARTIAL and run.fetched == 0
+    assert "larger than 2,000 bytes (HECO_HARVEST_MAX_MB)" in run.errors[-1]["reason"]
+
+
 def test_an_interrupted_run_resumes_at_the_checkpoint_without_duplicates(
     remote, provider, monkeypatch
 ):
