@@ -43,6 +43,7 @@ from heco.search.documents import new_asset_document
 logger = logging.getLogger(__name__)
 DUPLICATE_RADIUS_KM = 0.1
 BOXES_PER_QUERY = 200  # bounding boxes ORed in one duplicate query
+MAX_IDENTIFIER = SourceRecord._meta.get_field("identifier").max_length
 
 
 @dataclass
@@ -145,6 +146,9 @@ class Ingestor:
             if not record.identifier:
                 self._fail(result, record, "no identifier")
                 continue
+            if len(record.identifier) > MAX_IDENTIFIER:  # cut, it would name another record
+                self._fail(result, record, f"identifier longer than {MAX_IDENTIFIER} characters")
+                continue
             if record.deleted:
                 latest[record.identifier] = (record, None)
                 continue
@@ -225,7 +229,7 @@ class Ingestor:
                 sr = new_row(
                     SourceRecord,
                     source_id=self.source.pk,
-                    identifier=record.identifier[:500],
+                    identifier=record.identifier,
                     fetched_at=self.now,
                     _encoded=prepared.encoded_record,
                 )

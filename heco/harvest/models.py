@@ -6,6 +6,7 @@ and the field values we derived from it). Local edits are kept apart: an asset f
 overwritten by a re-harvest when it still equals the value the previous harvest wrote.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +63,13 @@ class Source(models.Model):
 
     def __str__(self):
         return self.name or f"{self.get_kind_display()} {self.url}"
+
+    def clean(self):
+        super().clean()
+        if not isinstance(self.mapping, dict):
+            raise ValidationError(
+                {"mapping": _("The mapping must be a JSON object of names and values.")}
+            )
 
 
 class HarvestRun(models.Model):

@@ -85,3 +85,29 @@ def test_harvest_task_runs_a_source(remote, provider):
 
     queued = DBTaskResult.objects.get(task_path="heco.harvest.tasks.harvest_images")
     assert queued.args_kwargs["args"] == [source_id]
+
+
+def test_a_mapping_saved_with_a_byte_order_mark_is_read(provider, tmp_path):
+    csv_path = tmp_path / "h.csv"
+    shutil.copy(FIXTURES / "heritage.csv", csv_path)
+    mapping = tmp_path / "mapping.json"
+    mapping.write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "heritage_mapping.json").read_bytes())
+    out, _ = run(
+        "source", "add", "csv", str(csv_path), "--mapping", str(mapping), "--organisation", "kvr",
+    )  # fmt: skip
+    assert Source.objects.get(pk=int(out.split()[-1])).mapping["separator"] == "|"
+
+
+def test_a_mapping_that_is_not_an_object_is_refused_with_the_reason(provider, tmp_path):
+    from django.core.management.base import CommandError
+
+    csv_path = tmp_path / "h.csv"
+    shutil.copy(FIXTURES / "heritage.csv", csv_path)
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text('["ID", "title@lt"]')
+    with pytest.raises(CommandError, match="mapping: The mapping must be a JSON object"):
+        call_command(
+            "source", "add", "csv", str(csv_path), "--mapping", str(mapping),
+            "--organisation", "kvr", stdout=StringIO(),
+        )  # fmt: skip
+    assert not Source.objects.exists()

@@ -417,3 +417,18 @@ def test_confirming_a_duplicate_merges_its_provenance(remote, provider, other_or
     candidate.asset.refresh_from_db()
     assert candidate.asset.status == Status.DELETED
     assert provenance_for(near)[0].identifier == "oai:kvr.example.lt:6"
+
+
+def test_an_identifier_too_long_to_keep_is_reported_not_cut(remote, provider):
+    from .test_images import TARTINI, edm_record, list_records
+
+    long_identifier = "oai:museum.example.si:" + "x" * 600
+    remote.routes["ListRecords"] = list_records(
+        edm_record(long_identifier, TARTINI), edm_record("oai:museum.example.si:1", TARTINI)
+    )
+    run = source_harvest(source=add_source(remote, provider, prefix="edm"))
+    assert (run.created, run.failed) == (1, 1)
+    assert run.errors == [
+        {"identifier": long_identifier, "reason": "identifier longer than 500 characters"}
+    ]
+    assert SourceRecord.objects.get().identifier == "oai:museum.example.si:1"

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from heco.harvest.models import Source
@@ -51,7 +52,8 @@ class Command(BaseCommand):
         mapping = {}
         if options.get("mapping"):
             try:
-                mapping = json.loads(Path(options["mapping"]).read_text(encoding="utf-8"))
+                # utf-8-sig: Windows Notepad saves UTF-8 with a byte order mark
+                mapping = json.loads(Path(options["mapping"]).read_text(encoding="utf-8-sig"))
             except (OSError, ValueError) as exc:
                 raise CommandError(f"cannot read the mapping: {exc}")
         url = options["url"]
@@ -60,14 +62,20 @@ class Command(BaseCommand):
             if not path.exists():
                 raise CommandError(f"no such file: {url}")
             url = str(path.resolve())
-        source = source_add(
-            kind=options["kind"],
-            url=url,
-            organisation=organisation,
-            metadata_prefix=options.get("metadata_prefix") or "",
-            set_spec=options.get("set_spec") or "",
-            mapping=mapping,
-            aggregator=options["aggregator"],
-            name=options["name"],
-        )
+        try:
+            source = source_add(
+                kind=options["kind"],
+                url=url,
+                organisation=organisation,
+                metadata_prefix=options.get("metadata_prefix") or "",
+                set_spec=options.get("set_spec") or "",
+                mapping=mapping,
+                aggregator=options["aggregator"],
+                name=options["name"],
+            )
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
+            )
+            raise CommandError(f"the source was not added: {problems}")
         self.stdout.write(f"Added {source.get_kind_display()} source {source.pk}")
