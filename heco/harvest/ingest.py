@@ -53,6 +53,7 @@ class PageResult:
     updated: int = 0
     deleted: int = 0
     failed: int = 0
+    unidentified: int = 0  # of the failed, those without an identifier
     conflicts: int = 0
     errors: list = field(default_factory=list)
     asset_ids: set = field(default_factory=set)  # to (re)index once the page is committed
@@ -184,6 +185,7 @@ class Ingestor:
 
     def _fail(self, result: PageResult, record: HarvestedRecord, reason: str) -> None:
         result.failed += 1
+        result.unidentified += not record.identifier
         where = f"line {record.line}: " if record.line else ""
         result.errors.append({"identifier": record.where, "reason": where + reason})
 

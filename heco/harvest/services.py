@@ -149,9 +149,11 @@ def _catch_up_index(source: Source, now) -> None:
 class _Totals:
     def __init__(self, run: HarvestRun):
         self.run = run
+        self.unidentified = 0  # failed records without an identifier
 
     def add(self, page: PageResult) -> None:
         run = self.run
+        self.unidentified += page.unidentified
         run.fetched += page.fetched
         run.created += page.created
         run.updated += page.updated
@@ -341,9 +343,10 @@ def _finish(run: HarvestRun, status: str, problem: str) -> None:
 
 
 def _sweep_snapshot(source, ingestor, totals, seen, run, pending) -> None:
-    """A snapshot (file, feed) that no longer holds a record means it was deleted there."""
-    if any(not error.get("identifier") for error in run.errors):
-        return  # a bad record without identifier might be one of them: delete nothing
+    """A snapshot (file, feed) that no longer holds a record means it was deleted there.
+
+    Unless a record could not be read far enough to know its identifier: the missing ones
+    may be among those, so nothing is deleted, and the report says so."""
     gone = (
         list(
             SourceRecord.objects.filter(source=source, deleted=False)
@@ -359,6 +362,16 @@ def _sweep_snapshot(source, ingestor, totals, seen, run, pending) -> None:
             if identifier not in seen
         ]
     )
+    if gone and totals.unidentified:
+        run.errors.append(
+            {
+                "identifier": "",
+                "reason": f"{len(gone)} record(s) no longer in the source, but "
+                f"{totals.unidentified} could not be read far enough to know which: "
+                "nothing was deleted in this run",
+            }
+        )
+        return
     for start in range(0, len(gone), 500):
         batch = [HarvestedRecord(identifier=i, deleted=True) for i in gone[start : start + 500]]
         with transaction.atomic():

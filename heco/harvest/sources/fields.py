@@ -54,13 +54,19 @@ def identifiers_from(values) -> list[list[str]]:
     return found
 
 
-_POINT_WKT = re.compile(r"POINT\s*\(\s*(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s*\)", re.IGNORECASE)
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+# POINT(lon lat), also with Z, M or ZM and their third and fourth numbers
+_POINT_WKT = re.compile(
+    rf"POINT\s*(?:ZM|Z|M)?\s*\(\s*({_NUMBER})\s+({_NUMBER})(?:\s+{_NUMBER}){{0,2}}\s*\)",
+    re.IGNORECASE,
+)
 _POINT_PAIR = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;]\s*(-?\d+(?:\.\d+)?)\s*$")
 _POINT_DCMI = re.compile(r"north=\s*(-?\d+(?:\.\d+)?)\s*;\s*east=\s*(-?\d+(?:\.\d+)?)")
 
 
 def parse_point(text: str) -> tuple[float, float] | None:
-    """(lat, lon) from WKT ``POINT(lon lat)``, ``lat, lon`` or DCMI ``north=…; east=…``."""
+    """(lat, lon) from WKT ``POINT(lon lat)`` (also ``POINT Z (lon lat z)``), ``lat, lon`` or
+    DCMI ``north=…; east=…``."""
     match = _POINT_WKT.search(text)
     if match:
         return float(match.group(2)), float(match.group(1))
