@@ -4,17 +4,49 @@ EXDATE exceptions and RECURRENCE-ID overrides of single occurrences."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+import functools
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from heco.harvest.sources.base import HarvestedRecord, SourceUnavailable
+from heco.programme.recurrence import build_rule
+
+_zones = functools.cache(available_timezones)  # it reads the zone files each time
 
 
-def _zone_name(tzinfo) -> str:
+def _known_zone(name: str) -> str:
+    """The IANA name of a TZID: itself, or what a Windows name (``W. Europe Standard Time``)
+    or a globally unique one (``/mozilla.org/…/Europe/Berlin``) stands for; else ""."""
+    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+    parts = name.strip().strip("/").split("/")
+    candidates = [WINDOWS_TO_OLSON.get(name.strip(), "")]
+    candidates += ["/".join(parts[start:]) for start in range(len(parts))]
+    return next((c for c in candidates if c in _zones()), "")
+
+
+@functools.cache
+def _zone_with_offsets(offsets: tuple, default_zone: str) -> str:
+    """The calendar's zone, else the first IANA zone, that has ``offsets`` in mid-January and
+    mid-July (a VTIMEZONE of its own under a name nobody knows)."""
+    year = offsets[0]
+    for name in [default_zone, *sorted(_zones())]:
+        zone = ZoneInfo(name)
+        if offsets[1:] == tuple(zone.utcoffset(dt.datetime(year, m, 15)) for m in (1, 7)):
+            return name
+    return ""
+
+
+def _zone_name(value: dt.datetime, default_zone: str) -> str:
+    tzinfo = value.tzinfo
     key = getattr(tzinfo, "key", None) or getattr(tzinfo, "zone", None)
     if key:
         return str(key)
-    name = str(tzinfo) if tzinfo is not None else ""
-    return "UTC" if name in ("UTC", "UTC+00:00") else ""
+    if str(tzinfo) in ("UTC", "UTC+00:00"):
+        return "UTC"
+    # a VTIMEZONE of the feed (Outlook, Exchange): the moment is right, the name is not IANA
+    tzid = getattr(tzinfo, "_tzid", "") or ""
+    offsets = (value.year, *(tzinfo.utcoffset(dt.datetime(value.year, m, 15)) for m in (1, 7)))
+    return _known_zone(tzid) or _zone_with_offsets(offsets, default_zone)
 
 
 def _aware(value, default_zone: str):
@@ -22,7 +54,7 @@ def _aware(value, default_zone: str):
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             return value.replace(tzinfo=ZoneInfo(default_zone)), default_zone
-        return value, _zone_name(value.tzinfo) or default_zone
+        return value, _zone_name(value, default_zone) or default_zone
     if isinstance(value, dt.date):
         zone = ZoneInfo(default_zone)
         return dt.datetime(value.year, value.month, value.day, tzinfo=zone), default_zone
@@ -47,23 +79,33 @@ def parse_calendar(data: bytes, default_zone: str) -> list[HarvestedRecord]:
     from icalendar import Calendar
 
     try:
-        calendar = Calendar.from_ical(data)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:  # RFC 5545 says UTF-8; older servers send Windows-1252
+        text = data.decode("cp1252", errors="replace")
+    try:
+        calendar = Calendar.from_ical(text)
     except ValueError as exc:
         raise SourceUnavailable(f"malformed iCalendar feed: {exc}")
-    wr_zone = str(calendar.get("X-WR-TIMEZONE") or "") or default_zone
-    try:
-        ZoneInfo(wr_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        wr_zone = default_zone
-    records, masters, overrides = [], {}, []
+    wr_zone = _known_zone(str(calendar.get("X-WR-TIMEZONE") or "")) or default_zone
+    records, masters, overrides, uids = [], {}, [], set()
     for component in calendar.walk("VEVENT"):
         if component.get("RECURRENCE-ID") is not None:
             overrides.append(component)  # one occurrence of a series, changed: below
             continue
         record = event_record(component, wr_zone)
         records.append(record)
+        if record.identifier in uids and not record.error:
+            # the same UID twice: the first stays, this one is reported, not lost unseen
+            record.error = "duplicate UID: another event of the feed has it"
+            continue
+        uids.add(record.identifier)
         if record.identifier and not record.error and not record.deleted:
             masters[record.identifier] = record
+            try:
+                records.extend(extra_dates(component, record))
+            except (ValueError, TypeError, AttributeError) as exc:
+                error = f"malformed RDATE: {exc}"
+                records.append(HarvestedRecord(f"{record.identifier}#RDATE", error=error))
     for component in overrides:
         record = override_record(component, masters, wr_zone)
         if record is not None:
@@ -92,7 +134,7 @@ def override_record(component, masters: dict, default_zone: str) -> HarvestedRec
         if key not in exdates:
             exdates.append(key)
     record = event_record(component, zone)
-    record.identifier = f"{uid}#{moment.astimezone(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    record.identifier = f"{uid}#{_utc_stamp(moment)}"
     if record.error or record.deleted:
         return record  # a cancelled occurrence: the series no longer has it, nothing else
     record.fields.pop("rrule", None)
@@ -109,15 +151,56 @@ def override_record(component, masters: dict, default_zone: str) -> HarvestedRec
     return record
 
 
-def _exdates(component, zone: str) -> list[str]:
-    """EXDATE values (one property or several, each a list) as local starts in ``zone``."""
-    value = component.get("EXDATE")
-    if value is None:
+def _utc_stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def extra_dates(component, master: HarvestedRecord) -> list[HarvestedRecord]:
+    """``RDATE`` occurrences (dates the rule does not give): an event each, identified
+    ``UID#start`` (UTC) like a moved occurrence, the rest as the series says."""
+    value = component.get("RDATE")
+    fields, zone = master.fields, master.fields.get("timezone")
+    if value is None or "start" not in fields:
         return []
+    duration = fields["end"] - fields["start"] if fields.get("end") else None
     out = []
     for prop in value if isinstance(value, list) else [value]:
         for item in getattr(prop, "dts", []):
-            moment, _zone = _aware(item.dt, zone)
+            start, end = item.dt if isinstance(item.dt, tuple) else (item.dt, None)
+            start = _aware(start, zone)[0]
+            if start is None or start == fields["start"]:
+                continue
+            if isinstance(end, dt.timedelta):
+                end = start + end
+            elif end is not None:
+                end = _aware(end, zone)[0]
+            else:
+                end = start + duration if duration else None
+            extra = {k: v for k, v in fields.items() if k not in ("rrule", "exdates", "end")}
+            extra["start"] = start
+            if end is not None:
+                extra["end"] = end
+            identifier = f"{master.identifier}#{_utc_stamp(start)}"
+            out.append(
+                HarvestedRecord(identifier, extra, "event", master.datestamp, raw=master.raw)
+            )
+    return out
+
+
+def _exdates(component, zone: str, start: dt.datetime) -> list[str]:
+    """EXDATE values (one property or several, each a list) as local starts in ``zone``; a
+    date alone in a series with a time of day skips that day's occurrence."""
+    value = component.get("EXDATE")
+    if value is None:
+        return []
+    at = start.astimezone(ZoneInfo(zone)).time()
+    out = []
+    for prop in value if isinstance(value, list) else [value]:
+        for item in getattr(prop, "dts", []):
+            day = item.dt
+            if not isinstance(day, dt.datetime) and isinstance(day, dt.date):
+                day = dt.datetime.combine(day, at)
+            moment, _zone = _aware(day, zone)
             if moment is not None:
                 local = moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
                 out.append(local.isoformat(timespec="seconds"))
@@ -128,6 +211,11 @@ def event_record(component, default_zone: str) -> HarvestedRecord:
     uid = str(component.get("UID") or "").strip()
     raw = component.to_ical().decode("utf-8", errors="replace")
     record = HarvestedRecord(identifier=uid, target="event", raw=raw)
+    if not uid:  # nothing to know it by next time; say which event it is
+        title = next(iter(_text(component, "SUMMARY").values()), "")
+        start = component.get("DTSTART")
+        record.error = f"no UID: {title!r} starting {start.to_ical().decode() if start else '?'}"
+        return record
     try:
         stamp = component.get("LAST-MODIFIED") or component.get("DTSTAMP")
         if stamp is not None:
@@ -149,9 +237,14 @@ def event_record(component, default_zone: str) -> HarvestedRecord:
             elif component.get("DURATION") is not None:
                 fields["end"] = start + component.get("DURATION").dt
         rule = component.get("RRULE")
-        if rule is not None:
+        if rule is not None and start is not None:
             fields["rrule"] = rule.to_ical().decode()
-            exdates = _exdates(component, zone)
+            local = start.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+            try:
+                build_rule(fields["rrule"], local, ZoneInfo(zone))  # one the programme expands
+            except ValueError as exc:
+                raise ValueError(f"RRULE {fields['rrule']} not supported: {exc}")
+            exdates = _exdates(component, zone, start)
             if exdates:
                 fields["exdates"] = exdates
         if component.get("URL"):

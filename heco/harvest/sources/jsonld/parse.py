@@ -8,11 +8,15 @@ list of them: the first) is kept as ``links["image"]``, resolved against the pag
 
 from __future__ import annotations
 
+import datetime as dt
+import html as htmllib
 import json
+import re
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 from dateutil.parser import isoparse
-from lxml import html
+from lxml import etree, html
 
 from heco.harvest.sources.base import HarvestedRecord, SourceUnavailable
 from heco.harvest.sources.fields import identifiers_from
@@ -33,19 +37,49 @@ PLACE_KINDS = {
 }
 
 
-def blocks(data: bytes) -> list:
-    """The JSON-LD blocks of a page: parsed values, or an error string for a broken block."""
+# what CMS templates wrap JSON-LD in: an HTML comment, a (commented) CDATA section
+_WRAPPING = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+
+
+class BlockError(str):
+    """A JSON-LD block that is not JSON: the reason."""
+
+
+def _document(data: bytes):
+    """The page as an lxml tree: UTF-8 unless the page says otherwise (lxml alone reads a
+    page without ``<meta charset>`` as Latin-1)."""
     try:
-        document = html.fromstring(data)
-    except (ValueError, TypeError) as exc:
+        return html.fromstring(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):  # another charset, or an XML declaration
+        return html.fromstring(data)
+
+
+def blocks(data: bytes) -> list:
+    """The JSON-LD blocks of a page: parsed values, or a BlockError for a broken block. A
+    page that is JSON (``application/ld+json`` served as is) is one block. A page without
+    any block (an error or login page, not HTML at all) is SourceUnavailable: it must not
+    make the items of the page look deleted."""
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        try:
+            return [json.loads(data)]
+        except ValueError:
+            pass  # not JSON after all: read it as HTML
+    try:
+        document = _document(data)
+    except (ValueError, TypeError, etree.LxmlError) as exc:
         raise SourceUnavailable(f"unreadable page: {exc}")
     out = []
-    for script in document.xpath('//script[@type="application/ld+json"]'):
-        text = script.text or ""
+    for script in document.iter("script"):
+        kind = (script.get("type") or "").split(";")[0].strip().lower()
+        if kind != "application/ld+json":
+            continue
+        text = _WRAPPING.sub("", (script.text or "").strip())
         try:
             out.append(json.loads(text))
         except ValueError as exc:
-            out.append(f"malformed JSON-LD block: {exc}")
+            out.append(BlockError(f"malformed JSON-LD block: {exc}"))
+    if not out:
+        raise SourceUnavailable("no JSON-LD on the page")
     return out
 
 
@@ -73,10 +107,11 @@ def _types(item) -> list[str]:
 
 
 def _langmap(value, language: str) -> dict:
+    """Texts by language; HTML entities decoded (``Caf&eacute;``: CMS plugins send them)."""
     if isinstance(value, str):
-        return {language: value}
+        return {language: htmllib.unescape(value)}
     if isinstance(value, dict) and "@value" in value:
-        return {value.get("@language", language): str(value["@value"])}
+        return {value.get("@language", language): htmllib.unescape(str(value["@value"]))}
     if isinstance(value, list):
         out: dict = {}
         for item in value:
@@ -98,11 +133,45 @@ def _address(value) -> str:
     return ""
 
 
+def _first(value):
+    """The first of a list (schema.org allows several values anywhere), else the value."""
+    return next(iter(value), None) if isinstance(value, list) else value
+
+
+def _coordinate(value):
+    """A latitude or longitude: a number, or text with a decimal point or comma."""
+    if isinstance(value, str):
+        value = value.strip().replace(",", ".")
+    return float(value) if value not in (None, "") else None
+
+
 def _geo(item) -> tuple:
-    geo = item.get("geo")
+    geo = _first(item.get("geo"))
     if isinstance(geo, dict):
-        return geo.get("latitude"), geo.get("longitude")
+        return _coordinate(geo.get("latitude")), _coordinate(geo.get("longitude"))
     return None, None
+
+
+def _location(value) -> str:
+    """An event's place as text: the name of a Place (or its address), or the text sent."""
+    value = _first(value)
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        name = next(iter(_langmap(value.get("name"), "").values()), "")
+        return name or _address(value.get("address"))
+    return ""
+
+
+def _moment(value, zone: str, *, end: bool = False) -> dt.datetime:
+    """An ISO 8601 date or date-time; without an offset it is local time in ``zone``. A date
+    alone is the start of that day, or for an end the end of it (schema.org's ``endDate``
+    names the last day)."""
+    text = str(_first(value)).strip()
+    moment = isoparse(text)
+    if end and "T" not in text:
+        moment += dt.timedelta(days=1)
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
 
 
 def _image(value) -> str:
@@ -123,15 +192,16 @@ def _image(value) -> str:
     return ""
 
 
-def parse_page(data: bytes, page_url: str) -> list[HarvestedRecord]:
+def parse_page(data: bytes, page_url: str, zone: str = "UTC") -> list[HarvestedRecord]:
+    """The items of a page; ``zone`` is where event times without an offset are."""
     records = []
     for index, block in enumerate(blocks(data)):
-        if isinstance(block, str):
+        if isinstance(block, BlockError):
             records.append(HarvestedRecord(identifier=f"{page_url}#block-{index}", error=block))
             continue
         for position, (item, language) in enumerate(_items(block)):
             record = item_record(
-                item, language, f"{page_url}#{index}-{position}", page_url=page_url
+                item, language, f"{page_url}#{index}-{position}", page_url=page_url, zone=zone
             )
             if record is not None:
                 records.append(record)
@@ -139,14 +209,18 @@ def parse_page(data: bytes, page_url: str) -> list[HarvestedRecord]:
 
 
 def item_record(
-    item: dict, language: str, fallback_id: str, *, page_url: str = ""
+    item: dict, language: str, fallback_id: str, *, page_url: str = "", zone: str = "UTC"
 ) -> HarvestedRecord | None:
     types = _types(item)
     is_event = any(t.endswith("Event") for t in types)
     place_kinds = [PLACE_KINDS[t] for t in types if t in PLACE_KINDS]
     if not is_event and not place_kinds:
         return None
-    identifier = str(item.get("@id") or item.get("url") or fallback_id)
+    url = _first(item.get("url"))
+    url = urljoin(page_url, url) if isinstance(url, str) and url else ""
+    # a relative @id ("#museum") names the item on its page, not everywhere
+    identifier = urljoin(page_url, str(item.get("@id") or "")) if item.get("@id") else ""
+    identifier = identifier or url or fallback_id
     raw = json.dumps(item, ensure_ascii=False)
     record = HarvestedRecord(identifier=identifier, raw=raw)
     fields: dict = {"title": _langmap(item.get("name"), language)}
@@ -158,29 +232,30 @@ def item_record(
     ids = identifiers_from([str(v) for v in same_as + [item.get("identifier") or ""]])
     if ids:
         fields["identifiers"] = ids
-    if item.get("license"):
-        fields["rights"] = str(item["license"])
-    if item.get("url"):
-        fields["url"] = str(item["url"])
+    if _first(item.get("license")):
+        fields["rights"] = str(_first(item["license"]))
+    if url:
+        fields["url"] = url
     image = _image(item.get("image"))
     if image:
         fields["links"] = {"image": urljoin(page_url, image) if page_url else image}
     try:
         if is_event:
             record.target = "event"
+            fields["timezone"] = zone
             if item.get("startDate"):
-                fields["start"] = isoparse(str(item["startDate"]))
+                fields["start"] = _moment(item["startDate"], zone)
             if item.get("endDate"):
-                fields["end"] = isoparse(str(item["endDate"]))
-            location = item.get("location")
-            if isinstance(location, dict):
-                fields["location"] = location.get("name") or _address(location.get("address"))
+                fields["end"] = _moment(item["endDate"], zone, end=True)
+            location = _location(item.get("location"))
+            if location:
+                fields["location"] = location
         else:
             fields["kind"] = next((k for k in place_kinds if k), "")
             lat, lon = _geo(item)
             if lat is not None and lon is not None:
-                fields["lat"], fields["lon"] = float(lat), float(lon)
-            address = _address(item.get("address"))
+                fields["lat"], fields["lon"] = lat, lon
+            address = _address(_first(item.get("address")))
             if address:
                 fields["address"] = address
     except (ValueError, TypeError) as exc:
