@@ -47,6 +47,8 @@ EVENT_FIELDS = (
     "registration_url",
 )
 LANGMAP_FIELDS = {"title", "summary", "description"}
+# "undetermined", "no linguistic content", "multiple", "uncoded": as good as untagged
+UNKNOWN_LANGUAGES = {"und", "zxx", "mul", "mis"}
 MAX_EXDATES = 500  # cancelled or moved occurrences kept per series
 # the value a field has when a record does not send it
 EMPTY = {
@@ -147,7 +149,8 @@ def language_map(value, default_lang: str) -> dict:
     out: dict = {}
     for key, text in value.items():
         tag = _language_tag(key) if isinstance(key, str) and key else None
-        tag = tag or default_lang
+        if not tag or tag in UNKNOWN_LANGUAGES:
+            tag = default_lang
         if isinstance(text, str) and text.strip() and tag not in out:
             out[tag] = text.strip()
     return clean_language_map(out)
@@ -155,19 +158,54 @@ def language_map(value, default_lang: str) -> dict:
 
 _YEAR = re.compile(r"^(-?\d{1,4})$")
 _RANGE = re.compile(r"^(-?\d{1,4})\s*[/–-]\s*(-?\d{1,4})$")
-_DATE = re.compile(r"^(\d{4})-\d{2}(?:-\d{2})?(?:T.*)?$")
+_DATE = re.compile(r"^(\d{4})-(?:0[1-9]|1[0-2])(?:-\d{2})?(?:T.*)?$")
+# "ca. 1850", "[1850]", "1850 m." (Lithuanian "metai"): the year itself
+_QUALIFIED = re.compile(r"^\[?(?:(?:ca?\.|ca|circa|approx\.)\s*)?(\d{3,4})(?:\s*m\.)?\]?$", re.I)
+_DECADE = re.compile(r"^(\d{3})0'?s$")
+# "18th century", "XVIII a.", "18. Jh.", "s. XVIII", "XVIII–XIX a.": a century, or two
+_C = r"(\d{1,2}|[IVXLC]+)(?:st|nd|rd|th|\.)?"
+_CENTURY_AFTER = re.compile(
+    rf"^{_C}(?:\s*[–/-]\s*{_C})?\s*"
+    r"(?:century|cent\.|c\.|a\.|amž\.|amžius|jh\.|jahrhundert|secolo|siècle|sec\.|s\.|w\.)$",
+    re.I,
+)
+_CENTURY_BEFORE = re.compile(rf"^(?:s|sec|saec|sek)\.\s*{_C}(?:\s*[–/-]\s*{_C})?$", re.I)
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _century(token: str) -> int:
+    if token.isdigit():
+        return int(token)
+    values = [_ROMAN[c] for c in token.upper()]
+    return sum(-v if v < after else v for v, after in zip(values, values[1:] + [0], strict=True))
 
 
 def years_from_dating(dating: str) -> tuple[int | None, int | None]:
+    """Start and end years of a dating: EDTF, and what registers write ("ca. 1850",
+    "1850-60", "1920s", "18th century" = 1700-1799 like EDTF's 17XX, "s. XVIII")."""
     text = dating.strip()
-    match = _YEAR.match(text) or _DATE.match(text)
+    match = _YEAR.match(text) or _DATE.match(text) or _QUALIFIED.match(text)
     if match:
         year = int(match.group(1))
         return year, year
     match = _RANGE.match(text)
     if match:
         start, end = int(match.group(1)), int(match.group(2))
+        short = match.group(2)
+        if 0 < end < start and len(short) < len(match.group(1)):  # 1850-60, 1895-05
+            end = int(str(start)[: -len(short)] + short)
+            if end < start:
+                end += 10 ** len(short)
         return (start, end) if start <= end else (None, None)
+    match = _DECADE.match(text)
+    if match:
+        return int(match.group(1)) * 10, int(match.group(1)) * 10 + 9
+    match = _CENTURY_AFTER.match(text) or _CENTURY_BEFORE.match(text)
+    if match:
+        first = _century(match.group(1))
+        last = _century(match.group(2)) if match.group(2) else first
+        if 0 < first <= last <= 30:
+            return (first - 1) * 100, last * 100 - 1
     try:
         from edtf import parse_edtf
 
@@ -181,9 +219,32 @@ def years_from_dating(dating: str) -> tuple[int | None, int | None]:
     return None, None
 
 
+_CC_TEXT = re.compile(
+    r"^CC[\s_-]*(BY(?:[\s_-]*(?:NC|SA|ND))*)[\s_-]*v?(\d\.\d)(?:\s+International)?$", re.I
+)
+_CC0_TEXT = re.compile(r"^CC[\s_-]*(?:0|zero)(?:[\s_-]*v?1\.0)?$", re.I)
+_SCHEME_HOST = re.compile(r"^https?://[^/]+", re.I)
+
+
+def rights_uri(value: str) -> str:
+    """A rights statement as providers write it ("CC BY 4.0", rightsstatements.org's /page/
+    URL, a licence's /legalcode, capitals in the host) as the URI it names, for
+    ``normalise_rights`` (which handles https, /deed.xx and the trailing slash)."""
+    text = value.strip()
+    if _CC0_TEXT.match(text):
+        return "http://creativecommons.org/publicdomain/zero/1.0/"
+    match = _CC_TEXT.match(text)
+    if match:
+        parts = re.findall(r"by|nc|sa|nd", match.group(1).lower())
+        return f"http://creativecommons.org/licenses/{'-'.join(parts)}/{match.group(2)}/"
+    text = _SCHEME_HOST.sub(lambda m: m.group(0).lower(), text).split("#")[0]
+    text = text.replace("rightsstatements.org/page/", "rightsstatements.org/vocab/")
+    return re.sub(r"/legalcode(?:\.[\w-]+)?$", "/", text)
+
+
 def _rights(fields: dict, prepared: Prepared) -> None:
     original = fields.get("rights") or ""
-    normalised = normalise_rights(original) if isinstance(original, str) else None
+    normalised = normalise_rights(rights_uri(original)) if isinstance(original, str) else None
     if normalised:
         prepared.extras["rights"] = normalised
         return

@@ -9,6 +9,7 @@ from heco.harvest.sources.base import (
     Page,
     SourceError,
     SourceKind,
+    SourceUnavailable,
     http_get,
     with_retries,
 )
@@ -43,7 +44,8 @@ class Kind(SourceKind):
 
     def fetch(self, source, checkpoint, since):
         token = checkpoint.get("token", "")
-        resumed = bool(token)
+        restarted = False
+        tokens = {token}  # the tokens of this list: one sent again would go round for ever
         list_fetched = int(checkpoint.get("list_fetched", 0)) if token else 0
         complete_size = checkpoint.get("complete_list_size") if token else None
         if token:
@@ -53,13 +55,17 @@ class Kind(SourceKind):
         while True:
             result = self._get(self._url(source, params), parse.parse_list_records)
             if result.error_code == "noRecordsMatch":
-                yield Page([], {}, complete_list_size=0, list_fetched=list_fetched, last=True)
+                # an empty list; in the middle of one, the records it announced are missing
+                yield Page(
+                    [], {}, complete_list_size=complete_size, list_fetched=list_fetched, last=True
+                )
                 return
-            if result.error_code == "badResumptionToken" and resumed:
-                # the stored token expired: restart this list once (re-fetched records are
-                # idempotent), asking from the same date as the interrupted list
-                resumed = False
-                list_fetched, complete_size = 0, None
+            if result.error_code == "badResumptionToken" and not restarted:
+                # the token expired (stored by an interrupted run, or during a slow run):
+                # restart this list once (re-fetched records are idempotent), asking from the
+                # same date as the interrupted list
+                restarted = True
+                list_fetched, complete_size, tokens = 0, None, set()
                 params = self._first_params(source, since)
                 continue
             if result.error_code:
@@ -83,4 +89,10 @@ class Kind(SourceKind):
             )
             if not result.token:
                 return
+            if result.token in tokens:
+                raise SourceUnavailable(
+                    f"the source sent the resumption token {result.token!r} again: "
+                    "the list does not advance"
+                )
+            tokens.add(result.token)
             params = {"verb": "ListRecords", "resumptionToken": result.token}

@@ -7,11 +7,14 @@ Metadata formats: ``oai_dc``; EDM as providers send it (descriptive metadata on
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from lxml import etree
 
+from heco.core.rights import normalise_rights
+from heco.harvest.normalise import rights_uri
 from heco.harvest.sources.base import HarvestedRecord, SourceUnavailable
 from heco.harvest.sources.fields import identifiers_from, kind_from, parse_point
 
@@ -24,6 +27,7 @@ ORE = "{http://www.openarchives.org/ore/terms/}"
 WGS84 = "{http://www.w3.org/2003/01/geo/wgs84_pos#}"
 OWL = "{http://www.w3.org/2002/07/owl#}"
 SKOS = "{http://www.w3.org/2004/02/skos/core#}"
+FOAF = "{http://xmlns.com/foaf/0.1/}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 OAI_DC_ROOT = "{http://www.openarchives.org/OAI/2.0/oai_dc/}dc"
 RDF_ROOT = RDF + "RDF"
@@ -31,7 +35,15 @@ RDF_RESOURCE = RDF + "resource"
 OAI_HEADER, OAI_METADATA = OAI + "header", OAI + "metadata"
 OAI_IDENTIFIER, OAI_DATESTAMP = OAI + "identifier", OAI + "datestamp"
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+# internal entities are expanded (libxml2 refuses entity bombs), external ones never read
+_PARSER = etree.XMLParser(resolve_entities="internal", no_network=True, huge_tree=False)
+# control characters XML 1.0 forbids (raw or as character references): they carry nothing
+_CONTROL = bytes(c for c in range(32) if c not in (9, 10, 13))
+_CONTROL_REF = re.compile(
+    rb"&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[1-2]|1[4-9]|2[0-9]|3[01]));"
+)
+_RECORD = re.compile(rb"<record[\s>].*?</record\s*>", re.DOTALL)
+_RECORD_IDENTIFIER = re.compile(rb"<identifier>\s*(.*?)\s*</identifier>", re.DOTALL)
 
 # dc/dcterms element -> our literal bucket
 _LITERALS = {
@@ -73,6 +85,52 @@ def parse_xml(data: bytes):
         raise SourceUnavailable(f"malformed XML page: {exc}")
 
 
+def _without_control_characters(data: bytes) -> bytes:
+    if b"\x00" in data[:4]:  # UTF-16/32: NUL bytes belong to the characters
+        return data
+    return _CONTROL_REF.sub(b"", data.translate(None, _CONTROL))
+
+
+def _parse_page(data: bytes):
+    """The page's root element, and its records when they had to be parsed one by one
+    (else None). A page the parser refuses is tried again without control characters, then
+    record by record: when only some records are broken, they are reported and the rest
+    goes in; a page whose envelope is broken (cut off, not OAI-PMH) raises SourceUnavailable.
+    """
+    try:
+        return parse_xml(data), None
+    except SourceUnavailable as exc:
+        error = exc
+    cleaned = _without_control_characters(data)
+    if cleaned != data:
+        try:
+            return parse_xml(cleaned), None
+        except SourceUnavailable:
+            pass
+    parts = _RECORD.split(cleaned)
+    if len(parts) < 2:
+        raise error
+    try:
+        root = parse_xml(b"".join(parts))
+    except SourceUnavailable:
+        raise error
+    prefix, suffix = parts[0], parts[-1]
+    records = []
+    for chunk in _RECORD.findall(cleaned):
+        try:
+            alone = parse_xml(prefix + chunk + suffix)
+            records.append(parse_record(alone.find(OAI + "ListRecords").find(OAI + "record")))
+        except (SourceUnavailable, AttributeError) as exc:
+            found = _RECORD_IDENTIFIER.search(chunk)
+            identifier = found.group(1).decode(errors="replace") if found else ""
+            # the position would be in the record parsed alone, not in the page: left out
+            reason = re.sub(r", line \d+, column \d+.*", "", str(exc), flags=re.DOTALL)
+            reason = reason.removeprefix("malformed XML page: ")
+            raw = chunk.decode(errors="replace")
+            records.append(HarvestedRecord(identifier, error=f"malformed XML: {reason}", raw=raw))
+    return root, records
+
+
 def _errors(root) -> tuple[str, str]:
     error = root.find(OAI + "error")
     if error is None:
@@ -107,7 +165,7 @@ def parse_datestamp(value: str | None) -> datetime | None:
 
 def parse_list_records(data: bytes) -> ListResult:
     """Parse one ListRecords page. A page that is not XML raises SourceUnavailable."""
-    root = parse_xml(data)
+    root, records = _parse_page(data)
     if root.tag != OAI + "OAI-PMH":
         raise SourceUnavailable(f"not an OAI-PMH response (root element {root.tag})")
     result = ListResult()
@@ -117,13 +175,14 @@ def parse_list_records(data: bytes) -> ListResult:
     container = root.find(OAI + "ListRecords")
     if container is None:
         raise SourceUnavailable("OAI-PMH response without ListRecords")
-    for record_el in container.iterfind(OAI + "record"):
-        result.records.append(parse_record(record_el))
+    if records is None:
+        records = [parse_record(el) for el in container.iterfind(OAI + "record")]
+    result.records = records
     token_el = container.find(OAI + "resumptionToken")
     if token_el is not None:
         result.token = (token_el.text or "").strip()
-        size = token_el.get("completeListSize")
-        cursor = token_el.get("cursor")
+        size = (token_el.get("completeListSize") or "").strip()
+        cursor = (token_el.get("cursor") or "").strip()
         result.complete_list_size = int(size) if size and size.isdigit() else None
         result.cursor = int(cursor) if cursor and cursor.isdigit() else None
     return result
@@ -164,23 +223,85 @@ def _raw(element) -> str:
     return etree.tostring(element, encoding="unicode")
 
 
-def _collect(element, literals: dict) -> None:
-    """Add the dc/dcterms children of ``element`` to ``literals`` {bucket: [(text, lang)]}."""
+def _inherited_lang(element) -> str:
+    """The xml:lang in force on ``element`` (set on it or on an ancestor), or ""."""
+    while element is not None:
+        lang = element.get(XML_LANG)
+        if lang is not None:
+            return lang
+        element = element.getparent()
+    return ""
+
+
+# buckets of text for people: a URI there is no value unless the record labels it
+_TEXT_BUCKETS = {"title", "alternative", "description", "summary", "subject", "date"}
+
+
+def _collect(element, literals: dict, labels: dict | None = None) -> None:
+    """Add the dc/dcterms children of ``element`` to ``literals`` {bucket: [(text, lang)]}.
+    A value given as ``rdf:resource`` takes its entity's label from ``labels`` (EDM)."""
     buckets = _LITERALS
+    inherited = _inherited_lang(element)
     for child in element:
         bucket = buckets.get(child.tag)
         if bucket is None:
             continue
-        text = child.text
+        # itertext: the text around a comment or an entity too
+        text = child.text if len(child) == 0 else "".join(child.itertext())
         text = text.strip() if text else ""
         if not text:
             text = child.get(RDF_RESOURCE, "").strip()
+            if text and labels and text in labels:
+                text = labels[text]
+            elif bucket in _TEXT_BUCKETS:
+                continue
             if not text:
                 continue
         found = literals.get(bucket)
         if found is None:
             found = literals[bucket] = []
-        found.append((text, child.get(XML_LANG, "")))
+        found.append((text, child.get(XML_LANG, inherited)))
+
+
+_NUMBER = r"(\d+(?:\.\d+)?)"
+# 55.9116°N, 55°54′42″N, 33.86 S: degrees, optional minutes and seconds, hemisphere
+_HEMISPHERE = re.compile(
+    rf"{_NUMBER}\s*°?\s*(?:{_NUMBER}\s*['′’]\s*)?(?:{_NUMBER}\s*(?:[\"″”]|'')\s*)?([NSEW])\b"
+)
+_ISO6709 = re.compile(r"^([+-]\d{2}(?:\.\d+)?)([+-]\d{3}(?:\.\d+)?)")
+_SPACED = re.compile(r"^\s*(-?\d+\.\d+)\s+(-?\d+\.\d+)\s*$")
+_DCMI = re.compile(r"\b(north|east)\s*=\s*(-?\d+(?:\.\d+)?)")
+
+
+def point_from(text: str) -> tuple[float, float] | None:
+    """(lat, lon) from a coverage as registers write it: what ``parse_point`` reads (WKT,
+    "lat, lon", DCMI Point), "lat lon", degree signs, hemisphere letters, degrees minutes
+    seconds, ISO 6709 ("+55.9116+021.8447/") and DCMI Point in any order."""
+    text = text.strip()
+    point = parse_point(text.replace("°", ""))
+    if point:
+        return point
+    dcmi = dict(_DCMI.findall(text))
+    if "north" in dcmi and "east" in dcmi:
+        return float(dcmi["north"]), float(dcmi["east"])
+    match = _ISO6709.match(text) or _SPACED.match(text)
+    if match:
+        return float(match.group(1)), float(match.group(2))
+    found = {}
+    for degrees, minutes, seconds, hemisphere in _HEMISPHERE.findall(text):
+        value = float(degrees) + float(minutes or 0) / 60 + float(seconds or 0) / 3600
+        axis = "lat" if hemisphere in "NS" else "lon"
+        found.setdefault(axis, -value if hemisphere in "SW" else value)
+    if len(found) == 2:
+        return found["lat"], found["lon"]
+    return None
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text.strip().replace(",", "."))
+    except (AttributeError, ValueError):
+        return None
 
 
 def dc_fields(dc) -> dict:
@@ -188,48 +309,85 @@ def dc_fields(dc) -> dict:
     _collect(dc, literals)
     fields = literal_fields(literals)
     for text, _lang in literals.get("coverage", []):
-        point = parse_point(text)
+        point = point_from(text)
         if point:
             fields["lat"], fields["lon"] = point
             break
     return fields
 
 
+_ENTITIES = (
+    SKOS + "Concept",
+    EDM + "TimeSpan",
+    EDM + "Agent",
+    EDM + "Place",
+    FOAF + "Organization",
+)
+
+
+def _labels(rdf) -> dict:
+    """{URI: label} of the record's contextual entities (concepts, time spans, agents,
+    places, organisations): their first skos:prefLabel."""
+    labels = {}
+    for entity in rdf.iterchildren(*_ENTITIES):
+        label = (entity.findtext(SKOS + "prefLabel") or "").strip()
+        if label and entity.get(RDF + "about"):
+            labels.setdefault(entity.get(RDF + "about"), label)
+    return labels
+
+
 def edm_fields(rdf) -> dict:
     literals: dict = {}
-    for cho in rdf.iterfind(EDM + "ProvidedCHO"):
-        _collect(cho, literals)
-    for proxy in rdf.iterfind(ORE + "Proxy"):
-        if (proxy.findtext(EDM + "europeanaProxy") or "").strip().lower() == "true":
-            continue  # Europeana's own enrichment proxy
-        _collect(proxy, literals)
+    labels = _labels(rdf)
+    described = list(rdf.iterfind(EDM + "ProvidedCHO")) + [
+        proxy
+        for proxy in rdf.iterfind(ORE + "Proxy")
+        # not Europeana's own enrichment proxy
+        if (proxy.findtext(EDM + "europeanaProxy") or "").strip().lower() != "true"
+    ]
+    for element in described:
+        _collect(element, literals, labels)
     fields = literal_fields(literals)
     links = fields.setdefault("links", {})
+    edm_rights = ""  # the rights statement; dc:rights (the holder, a note) only without it
     for aggregation in rdf.iterfind(ORE + "Aggregation"):
         rights = aggregation.find(EDM + "rights")
-        if rights is not None and not fields.get("rights"):
-            fields["rights"] = rights.get(RDF_RESOURCE, "") or (rights.text or "").strip()
+        if rights is not None and not edm_rights:
+            edm_rights = rights.get(RDF_RESOURCE, "").strip() or (rights.text or "").strip()
+            if edm_rights:
+                fields["rights"] = edm_rights
         for name in ("isShownAt", "isShownBy", "object"):
             el = aggregation.find(EDM + name)
-            if el is not None and el.get(RDF_RESOURCE):
-                links.setdefault(name, el.get(RDF_RESOURCE))
+            value = (
+                "" if el is None else el.get(RDF_RESOURCE, "").strip() or (el.text or "").strip()
+            )
+            if value:
+                links.setdefault(name, value)
         for name, key in (("dataProvider", "data_provider"), ("provider", "provider")):
             el = aggregation.find(EDM + name)
             if el is not None:
                 value = (el.text or "").strip() or el.get(RDF_RESOURCE, "")
+                value = labels.get(value, value)  # an organisation described in the record
                 if value:
                     fields.setdefault(key, value)
-    for place in rdf.iterfind(EDM + "Place"):
-        lat, lon = place.findtext(WGS84 + "lat"), place.findtext(WGS84 + "long")
-        if lat and lon:
-            fields["lat"], fields["lon"] = float(lat), float(lon)
+    # the place the provider names (not one of Europeana's enrichments), else the first
+    named = {
+        place.get(RDF_RESOURCE)
+        for element in described
+        for place in element.iterchildren(DC + "coverage", DCTERMS + "spatial")
+    }
+    places = sorted(rdf.iterfind(EDM + "Place"), key=lambda p: p.get(RDF + "about") not in named)
+    for place in places:
+        lat, lon = _number(place.findtext(WGS84 + "lat")), _number(place.findtext(WGS84 + "long"))
+        if lat is not None and lon is not None:
+            fields["lat"], fields["lon"] = lat, lon
             label = place.findtext(SKOS + "prefLabel")
             if label:
                 fields.setdefault("address", label.strip())
             break
     else:
         for text, _lang in literals.get("coverage", []):
-            point = parse_point(text)
+            point = point_from(text)
             if point:
                 fields["lat"], fields["lon"] = point
                 break
@@ -274,8 +432,11 @@ def literal_fields(literals: dict) -> dict:
         if ids:
             fields["identifiers"] = ids
     if "rights" in literals:
-        uris = [t for t, _ in literals["rights"] if t.startswith(("http://", "https://"))]
-        fields["rights"] = uris[0] if uris else literals["rights"][0][0]
+        # the statement on the list, else a URI, else the first (a holder's note, say)
+        values = [t for t, _ in literals["rights"]]
+        uris = [t for t in values if t.startswith(("http://", "https://"))]
+        listed = [t for t in values if normalise_rights(rights_uri(t))]
+        fields["rights"] = (listed or uris or values)[0]
     if "language" in literals:
         fields["language"] = [text for text, _lang in literals["language"]]
     if "creator" in literals:
