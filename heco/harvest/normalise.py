@@ -323,7 +323,9 @@ def prepare_event(fields: dict, *, default_lang: str) -> Prepared:
         values["end"] = end
     values["timezone"] = (fields.get("timezone") or "")[:64]
     if fields.get("rrule"):
-        values["rrule"] = fields["rrule"][:255]
+        if len(fields["rrule"]) > 255:  # cut, it would be another rule
+            raise RecordError("RRULE longer than 255 characters")
+        values["rrule"] = fields["rrule"]
         exdates = [str(v) for v in fields.get("exdates") or [] if _local_datetime(v)]
         if exdates:
             values["exdates"] = sorted(set(exdates))[:MAX_EXDATES]
@@ -343,8 +345,9 @@ def _local_datetime(value) -> bool:
 
 def last_occurrence(values: dict) -> datetime | None:
     """When the event takes place for the last time, as the programme's services compute it
-    (the end of the final occurrence, expanded in local time); None when the rule never ends
-    or is not one we expand."""
+    (the end of the final occurrence, expanded in local time); None when the rule never ends.
+    RecordError for a rule the programme does not expand (``HOURLY``, ``COUNT`` with
+    ``UNTIL``…): stored, it would show as one occurrence."""
     from types import SimpleNamespace
 
     from heco.programme import recurrence
@@ -359,7 +362,9 @@ def last_occurrence(values: dict) -> datetime | None:
     )
     try:
         return recurrence.last_occurrence(event)
-    except ValueError:
+    except ValueError as exc:
+        if event.rrule:
+            raise RecordError(f"RRULE {event.rrule} not supported: {exc}")
         return None
 
 

@@ -338,3 +338,29 @@ def test_an_unreadable_row_deletes_nothing_and_a_header_alone_fails(provider, tm
     assert run.status == HarvestRun.Status.FAILED
     assert reasons(run) == ["the file has a header row and no rows: nothing was changed"]
     assert published() == ["k1", "k2"]
+
+
+def test_an_event_rule_the_programme_cannot_expand_is_reported_not_shown_once(provider, tmp_path):
+    content = (
+        "ID;Pavadinimas;Pradžia;Kartojimas\n"
+        'e1;Ekskursijos;2025-05-17 10:00;"FREQ=HOURLY;COUNT=3"\n'
+        'e2;Klubas;2025-05-03 11:00;"FREQ=WEEKLY;COUNT=4;UNTIL=20250601T000000Z"\n'
+        'e3;Skaitymai;2025-05-03 11:00;"FREQ=WEEKLY;COUNT=4"\n'
+    )
+    mapping = {
+        "target": "event",
+        "delimiter": ";",
+        "columns": {
+            "ID": "identifier", "Pavadinimas": "title@lt", "Pradžia": "start",
+            "Kartojimas": "rrule",
+        },
+    }  # fmt: skip
+    _source, run = harvest(provider, tmp_path / "renginiai.csv", content, mapping)
+
+    assert (run.created, run.failed) == (1, 2), run.errors
+    assert reasons(run) == [
+        "line 2: RRULE FREQ=HOURLY;COUNT=3 not supported: "
+        "FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY",
+        "line 3: RRULE FREQ=WEEKLY;COUNT=4;UNTIL=20250601T000000Z not supported: "
+        "COUNT and UNTIL cannot be used together",
+    ]

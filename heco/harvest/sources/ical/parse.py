@@ -8,7 +8,6 @@ import functools
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from heco.harvest.sources.base import HarvestedRecord, SourceUnavailable
-from heco.programme.recurrence import build_rule
 
 _zones = functools.cache(available_timezones)  # it reads the zone files each time
 
@@ -238,12 +237,7 @@ def event_record(component, default_zone: str) -> HarvestedRecord:
                 fields["end"] = start + component.get("DURATION").dt
         rule = component.get("RRULE")
         if rule is not None and start is not None:
-            fields["rrule"] = rule.to_ical().decode()
-            local = start.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
-            try:
-                build_rule(fields["rrule"], local, ZoneInfo(zone))  # one the programme expands
-            except ValueError as exc:
-                raise ValueError(f"RRULE {fields['rrule']} not supported: {exc}")
+            fields["rrule"] = rule.to_ical().decode()  # checked by normalise.prepare_event
             exdates = _exdates(component, zone, start)
             if exdates:
                 fields["exdates"] = exdates
