@@ -242,9 +242,16 @@ def rights_uri(value: str) -> str:
     return re.sub(r"/legalcode(?:\.[\w-]+)?$", "/", text)
 
 
+@functools.lru_cache(maxsize=4096)  # a source sends the same few statements again and again
+def listed_rights(value: str) -> str | None:
+    """The statement of the closed list that ``value`` names (``rights_uri`` then
+    ``normalise_rights``), or None."""
+    return normalise_rights(rights_uri(value))
+
+
 def _rights(fields: dict, prepared: Prepared) -> None:
     original = fields.get("rights") or ""
-    normalised = normalise_rights(rights_uri(original)) if isinstance(original, str) else None
+    normalised = listed_rights(original) if isinstance(original, str) else None
     if normalised:
         prepared.extras["rights"] = normalised
         return

@@ -13,8 +13,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from heco.core.rights import normalise_rights
-from heco.harvest.normalise import rights_uri
+from heco.harvest.normalise import listed_rights
 from heco.harvest.sources.base import HarvestedRecord, SourceUnavailable
 from heco.harvest.sources.fields import identifiers_from, kind_from, parse_point
 
@@ -435,7 +434,7 @@ def literal_fields(literals: dict) -> dict:
         # the statement on the list, else a URI, else the first (a holder's note, say)
         values = [t for t, _ in literals["rights"]]
         uris = [t for t in values if t.startswith(("http://", "https://"))]
-        listed = [t for t in values if normalise_rights(rights_uri(t))]
+        listed = [t for t in values if listed_rights(t)]
         fields["rights"] = (listed or uris or values)[0]
     if "language" in literals:
         fields["language"] = [text for text, _lang in literals["language"]]
