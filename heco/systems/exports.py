@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 import gpxpy.gpx
 
 from heco.core.langmap import pick
 from heco.systems.routing import RoutePlan
 
+# characters XML 1.0 does not allow (control characters, lone surrogates, U+FFFE/U+FFFF):
+# pasted text sometimes carries them, and one makes the whole GPX file unreadable
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
 
 def _name(langmap, lang, default=None) -> str:
     return pick(langmap, lang, default).text
+
+
+def _xml(text: str | None) -> str | None:
+    return XML_INVALID.sub("", text) if text else text
 
 
 def route_gpx(route, route_plan: RoutePlan, *, lang: str, url: str, stop_urls: dict) -> str:
@@ -18,16 +28,16 @@ def route_gpx(route, route_plan: RoutePlan, *, lang: str, url: str, stop_urls: d
     default = route.organisation.community.default_language
     gpx = gpxpy.gpx.GPX()
     gpx.creator = "HE.CO Hub"
-    gpx.name = _name(route.title, lang, default)
-    gpx.description = _name(route.summary, lang, default) or None
+    gpx.name = _xml(_name(route.title, lang, default))
+    gpx.description = _xml(_name(route.summary, lang, default)) or None
     gpx.link = url
     gpx.link_text = gpx.name
     rte = gpxpy.gpx.GPXRoute(name=gpx.name, description=gpx.description)
     rte.link = url
     for number, stop in enumerate(route_plan.located_stops, start=1):
         lat, lon = stop.point()
-        name = f"{number}. {stop.display_name(lang).text}"
-        comment = _name(stop.note, lang, default) or None
+        name = _xml(f"{number}. {stop.display_name(lang).text}")
+        comment = _xml(_name(stop.note, lang, default)) or None
         waypoint = gpxpy.gpx.GPXWaypoint(
             latitude=lat, longitude=lon, name=name, comment=comment, type=stop.kind
         )

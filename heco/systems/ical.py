@@ -14,6 +14,7 @@ Bounded: at most ``FEED_LIMIT`` events, those not over before ``PAST_DAYS`` ago.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -32,6 +33,15 @@ from heco.programme import recurrence
 FEED_LIMIT = 1000
 PAST_DAYS = 30
 TIMEZONE_YEARS_AHEAD = 6
+
+
+# RFC 5545 TEXT allows no control characters but tab and (escaped) line breaks; pasted text
+# sometimes carries them (a vertical tab from a word processor) and strict apps reject them
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _text(value: str) -> str:
+    return CONTROL.sub("", value)
 
 
 def uid_host() -> str:
@@ -63,9 +73,11 @@ def _zone(event) -> ZoneInfo:
 
 
 def _place(event, lang, default):
-    """(name, address, (lat, lon) or None) of where the event takes place."""
+    """(name, address, (lat, lon) or None) of where the event takes place; an unpublished
+    asset is not named (the venue or organiser is given instead)."""
+    asset = event.asset if event.asset is not None and event.asset.status == "published" else None
     for place, field in (
-        (event.asset, "title"),
+        (asset, "title"),
         (event.venue, "name"),
         (event.organisation, "name"),
     ):
@@ -118,8 +130,8 @@ def build_calendar(events, *, name: str, lang: str, feed_url: str = "") -> bytes
         stamp = (event.updated_at or event.created_at or timezone.now()).astimezone(dt.UTC)
         vevent.add("dtstamp", stamp)
         vevent.add("last-modified", stamp)
-        vevent.add("summary", pick(event.title, lang, default).text or event.slug)
-        description = pick(event.description, lang, default).text
+        vevent.add("summary", _text(pick(event.title, lang, default).text or event.slug))
+        description = _text(pick(event.description, lang, default).text)
         if description:
             vevent.add("description", description)
         vevent.add("dtstart", event.start.astimezone(tz))
@@ -139,7 +151,7 @@ def build_calendar(events, *, name: str, lang: str, feed_url: str = "") -> bytes
         place_name, address, point = _place(event, lang, default)
         location = ", ".join(part for part in (place_name, address) if part)
         if location:
-            vevent.add("location", location)
+            vevent.add("location", _text(location))
         if point:
             vevent.add("geo", point)
         vevent.add("status", "CONFIRMED")

@@ -16,6 +16,10 @@ from heco.core.langmap import LanguageMapField, pick
 from heco.core.models import Record
 
 
+def _published(record) -> bool:
+    return record is not None and record.status == "published"
+
+
 class Route(Record):
     class Mode(models.TextChoices):
         WALK = "walk", _("On foot")
@@ -186,7 +190,7 @@ class RouteStop(models.Model):
         if self.asset is not None:
             candidates.append((self.asset.lat, self.asset.lon))
         if self.service is not None:
-            if self.service.asset is not None:
+            if _published(self.service.asset):
                 candidates.append((self.service.asset.lat, self.service.asset.lon))
             candidates.append((self.service.organisation.lat, self.service.organisation.lon))
         if self.place_organisation is not None:
@@ -204,6 +208,11 @@ class RouteStop(models.Model):
         if self.place_organisation is not None:
             return self.place_organisation.community.country
         return ""
+
+    def is_public(self) -> bool:
+        """Whether the stop may be shown at all: a linked asset or service must be published
+        (a draft, withdrawn or deleted record's name and place stay private)."""
+        return all(linked is None or _published(linked) for linked in (self.asset, self.service))
 
     def is_public_link(self) -> bool:
         """Whether the linked record has a public page (published)."""
@@ -325,7 +334,8 @@ class PassBenefit(models.Model):
             )
 
     def point(self) -> tuple[float, float] | None:
-        for obj in (self.asset, self.organisation):
+        # an unpublished asset's place stays private: the organisation's is shown instead
+        for obj in (self.asset if _published(self.asset) else None, self.organisation):
             if obj is not None and valid_point(obj.lat, obj.lon):
                 return (obj.lat, obj.lon)
         return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from heco.core.cache import catalogue_version
 from heco.printing.documents.base import Document
 from heco.printing.render import render_html, render_pdf
 from heco.systems import routing
@@ -68,7 +69,8 @@ class RouteDocument(Document):
 
 def route_pdf(route, lang: str, size: str | None = None) -> bytes:
     document = RouteDocument(route, lang=lang, size=size)
-    key = f"systems:route-pdf:{route.pk}:{route.updated_at.timestamp()}:{lang}:{document.size}"
+    # the catalogue version changes on any write (the route, a stop, an asset, a service…)
+    key = f"systems:route-pdf:{route.pk}:{catalogue_version()}:{lang}:{document.size}"
     pdf = cache.get(key)
     if pdf is None:
         pdf = render_pdf(document)

@@ -76,8 +76,9 @@ def dwell_for(stop, mode: str) -> int:
 
 def plan(route, stops=None) -> RoutePlan:
     """Distance, legs and duration of ``route`` (``stops`` in order, relations joined; by
-    default ``route.stops.all()``, which should be prefetched)."""
-    stops = list(route.stops.all() if stops is None else stops)
+    default ``route.stops.all()``, which should be prefetched). Stops linked to an unpublished
+    asset or service are left out."""
+    stops = [stop for stop in (route.stops.all() if stops is None else stops) if stop.is_public()]
     result = RoutePlan(mode=route.mode, stops=stops)
     previous = None
     for stop in stops:
