@@ -25,7 +25,8 @@ EXTENSIONS = {ext: mime for mime, ext in DATA_TYPES.items()}
 
 
 def render_jsonld(asset, ctx=None) -> bytes:
-    return json.dumps(schemaorg.build_jsonld(asset, ctx), ensure_ascii=False, indent=2).encode()
+    text = json.dumps(schemaorg.build_jsonld(asset, ctx), ensure_ascii=False, indent=2)
+    return text.encode("utf-8", "replace")  # a lone surrogate (tags) becomes "?", not a 500
 
 
 def render_rdfxml(asset, ctx=None) -> bytes:

@@ -39,6 +39,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
 from ninja import Query, Router
 
+from heco.aggregation.crosswalks.common import xml_text
 from heco.api import filters as asset_filters
 from heco.api.common import language_maps, ref
 from heco.api.schemas import AssetFilters, LangParams, ValidationErrors
@@ -179,17 +180,24 @@ def table_row(asset: Asset, lang: str | None) -> list:
     ]
 
 
-TITLE_COLUMNS = range(3, 3 + len(settings.LANGUAGE_CODES) + 1)
-
-
 def _csv_safe(row: list) -> list:
-    """Spreadsheet formula-injection guard on the free-text (title) cells: a title starting
-    with ``= + - @`` (or a tab/return) gets a leading apostrophe, as OWASP recommends."""
-    row = ["" if v is None else v for v in row]
-    for i in TITLE_COLUMNS:
-        if isinstance(row[i], str) and row[i].startswith(FORMULA_START):
-            row[i] = "'" + row[i]
-    return row
+    """Spreadsheet formula-injection guard on every text cell (titles, dating, themes…): a
+    text starting with ``= + - @`` (or a tab/return) gets a leading apostrophe, as OWASP
+    recommends. Numbers (lat, lon, years) are not text and stay as they are."""
+    cells = []
+    for value in row:
+        if value is None:
+            value = ""
+        elif isinstance(value, str) and value.startswith(FORMULA_START):
+            value = "'" + value
+        cells.append(value)
+    return cells
+
+
+def _utf8(text: str) -> bytes:
+    """UTF-8; a lone surrogate (a JSON field can hold one on SQLite) becomes "?", so the
+    download is not cut off halfway."""
+    return text.encode("utf-8", "replace")
 
 
 class _Line:
@@ -205,16 +213,15 @@ def csv_stream(chunks: Iterator[list[Asset]], lang: str | None) -> Iterator[byte
     for assets in chunks:
         lines = [writer.writerow(_csv_safe(table_row(a, lang))) for a in assets]
         if lines:
-            yield "".join(lines).encode()
+            yield _utf8("".join(lines))
 
 
 def _xlsx_value(ws, value):
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    value = xml_text(value)  # the sheet is XML: no control characters, U+FFFE/FFFF, surrogates
     if value.startswith("="):
         # a plain string, never a formula (openpyxl reads "=…" as one)
         cell = WriteOnlyCell(ws, value)
@@ -309,7 +316,7 @@ def geojson_stream(chunks: Iterator[list[Asset]], lang: str | None) -> Iterator[
         if not assets:
             continue
         text = ",".join(_json(feature(a, lang)) for a in assets)
-        yield (text if first else "," + text).encode()
+        yield _utf8(text if first else "," + text)
         first = False
     yield b"]}"
 
@@ -373,7 +380,7 @@ COMMON_DESCRIPTION = (
     response={422: ValidationErrors},
     summary="Export a search result as CSV",
     description=(
-        f"{COMMON_DESCRIPTION}\n\n{TABLE_DESCRIPTION} Title cells starting with `= + - @` get "
+        f"{COMMON_DESCRIPTION}\n\n{TABLE_DESCRIPTION} Text cells starting with `= + - @` get "
         "a leading apostrophe (spreadsheet formula-injection guard)."
     ),
     openapi_extra=_doc("text/csv", _STRING, "UTF-8 CSV with a byte-order mark (for Excel)."),

@@ -9,6 +9,7 @@ from functools import cached_property
 from urllib.parse import urlparse
 
 from django.conf import settings
+from django.utils.encoding import iri_to_uri
 
 from heco.core.langmap import clean_language_map, normalise_language_tag, pick
 from heco.core.rights import COPYRIGHT_NOT_EVALUATED, normalise_rights
@@ -85,12 +86,12 @@ def manifest_url(asset: Asset) -> str:
 def media_file_url(media: Media) -> str:
     if media.file:
         return absolute(media.file.url)
-    return media.url
+    return iri_to_uri(media.url)  # a typed link may hold characters RDF refuses ({ } | ^ space)
 
 
 def media_display_url(media: Media, size: str = DISPLAY_SIZE) -> str:
     """An image rendition when the heritage app made one, else the original file."""
-    return absolute(media.rendition_url(size))
+    return iri_to_uri(absolute(media.rendition_url(size)))
 
 
 def media_mime_type(media: Media) -> str:
@@ -148,7 +149,9 @@ def name_of(obj, lang: str = "en") -> str:
 
 def wikidata_uris(asset: Asset) -> list[str]:
     return [
-        f"{WIKIDATA_ENTITY}{i.value}" for i in asset.identifiers.all() if i.scheme == "wikidata"
+        iri_to_uri(f"{WIKIDATA_ENTITY}{i.value.strip()}")
+        for i in asset.identifiers.all()
+        if i.scheme == "wikidata" and i.value.strip()
     ]
 
 

@@ -90,6 +90,8 @@ def build_rdf(asset: Asset, ctx: common.CrosswalkContext | None = None) -> etree
     _literals(cho, DC, "description", asset.description)
     if common.language_map(asset.summary) != common.language_map(asset.description):
         _literals(cho, DC, "description", asset.summary)
+    if len(cho) == 0:  # no usable title or description: Europeana needs one, use the slug
+        _sub(cho, DC, "title", asset.slug)
     for lang, label in kind_labels(asset).items():
         _sub(cho, DC, "type", label, lang=lang)
     _sub(cho, DC, "identifier", str(asset.pk))

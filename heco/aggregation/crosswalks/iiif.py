@@ -6,6 +6,8 @@ structures we need by hand and validate them against the official JSON Schema in
 
 from __future__ import annotations
 
+import re
+
 from django.core.files.storage import default_storage
 from PIL import Image
 
@@ -18,12 +20,19 @@ from .edm import kind_labels
 CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 NAVPLACE_CONTEXT = "http://iiif.io/api/extension/navplace/context.json"
 EDM_PROFILE = "http://www.europeana.eu/schemas/edm/"
+IIIF_LANGUAGE_KEY = re.compile(r"^[a-zA-Z-]+$")
 
 
 def lang_map(value: dict | None, fallback: str = "") -> dict[str, list[str]]:
-    cleaned = common.language_map(value)
-    if cleaned:
-        return {lang: [text] for lang, text in cleaned.items()}
+    """A IIIF language map. The official schema takes letters and hyphens only as keys, so a
+    tag with digits (``es-419``, ``de-1996``) is written as its language (``es``, ``de``)
+    unless that language has its own text."""
+    result: dict[str, list[str]] = {}
+    for lang, text in common.language_map(value).items():
+        key = lang if IIIF_LANGUAGE_KEY.match(lang) else lang.split("-")[0]
+        result.setdefault(key, [text])
+    if result:
+        return result
     return {"none": [fallback]} if fallback else {}
 
 
@@ -153,8 +162,8 @@ def build_manifest(asset: Asset, images: list[Media]) -> dict:
                             }
                         ]
                     }
-                    if asset.organisation.website
-                    else {}
+                    if asset.organisation.website.startswith(("http://", "https://"))
+                    else {}  # IIIF ids are http(s); a website may also be ftp:// (or empty)
                 ),
             }
         ],
