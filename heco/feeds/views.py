@@ -13,6 +13,7 @@ import functools
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.validators import slug_re
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -112,9 +113,17 @@ def embed_view(view):
 
 def _limit(request) -> int:
     raw = request.GET.get("limit", "")
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():
         return max(1, min(int(raw), EMBED_MAX_LIMIT))
     return EMBED_DEFAULT_LIMIT
+
+
+def _slug_param(request, name: str) -> str:
+    """``?community=`` or ``?organisation=``; 404 for a value that no slug can have."""
+    value = request.GET.get(name, "").strip()
+    if value and not slug_re.match(value):
+        raise Http404
+    return value
 
 
 def _absolute(name: str, slug: str) -> str:
@@ -124,8 +133,8 @@ def _absolute(name: str, slug: str) -> str:
 @embed_view
 def embed_events(request, lang):
     queryset = site_selectors.published_events()
-    community = request.GET.get("community", "").strip()
-    organisation = request.GET.get("organisation", "").strip()
+    community = _slug_param(request, "community")
+    organisation = _slug_param(request, "organisation")
     if community:
         queryset = queryset.filter(
             Q(organisation__community__slug=community) | Q(asset__community__slug=community)
@@ -144,8 +153,8 @@ def embed_events(request, lang):
 @embed_view
 def embed_map(request, lang):
     queryset = Asset.objects.published()
-    community = request.GET.get("community", "").strip()
-    organisation = request.GET.get("organisation", "").strip()
+    community = _slug_param(request, "community")
+    organisation = _slug_param(request, "organisation")
     if community:
         queryset = queryset.filter(community__slug=community)
     if organisation:

@@ -120,7 +120,19 @@ class PageField(forms.IntegerField):
         super().__init__(**kwargs)
 
 
-class SearchForm(forms.Form):
+class GetForm(forms.Form):
+    """A form bound to the query string. A NUL character becomes U+FFFD, as browsers show it:
+    echoed back in the re-rendered form or in an error message it made the page invalid HTML."""
+
+    def __init__(self, data=None, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for key, values in list(data.lists()):
+                data.setlist(key, [value.replace("\x00", "\ufffd") for value in values])
+        super().__init__(data, **kwargs)
+
+
+class SearchForm(GetForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -198,7 +210,7 @@ class SearchForm(forms.Form):
         return str(labels.get(name, name))
 
 
-class ServiceFilterForm(forms.Form):
+class ServiceFilterForm(GetForm):
     kind = forms.ChoiceField(
         label=_("Kind of service"),
         choices=[("", _("All kinds")), *Service.Kind.choices],
@@ -227,7 +239,7 @@ class ServiceFilterForm(forms.Form):
     _label = SearchForm._label
 
 
-class PageForm(forms.Form):
+class PageForm(GetForm):
     page = PageField()
 
     def clean_page(self):
@@ -235,6 +247,12 @@ class PageForm(forms.Form):
 
     error_list = SearchForm.error_list
     _label = SearchForm._label
+
+
+class EventListForm(PageForm):
+    organisation = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)
+
+    clean_organisation = ServiceFilterForm.clean_organisation
 
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")

@@ -62,7 +62,7 @@ def public_record(queryset, slug: str):
 def page_number(request) -> int | None:
     """The ``page`` GET parameter as a positive integer, or None when it is malformed."""
     raw = request.GET.get("page", "1") or "1"
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # "²" is a digit to isdigit(), not to int()
         return None
     number = int(raw)
     return number if 1 <= number <= 100_000 else None

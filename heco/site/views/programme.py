@@ -19,7 +19,7 @@ from heco.core.cache import public_page
 from heco.network.models import Community, Organisation
 from heco.programme.models import Accessibility, Event, Service
 from heco.site import jsonld, selectors
-from heco.site.forms import PageForm, ServiceFilterForm, parse_month
+from heco.site.forms import EventListForm, ServiceFilterForm, parse_month
 from heco.site.views.common import (
     Gone,
     bad_request,
@@ -93,7 +93,7 @@ def service_detail(request, slug):
 
 @public_page
 def event_list(request):
-    form = PageForm(request.GET)
+    form = EventListForm(request.GET)
     context = {"form": form}
     if not form.is_valid():
         return bad_request(request, "site/event_list.html", context, form.error_list())
@@ -102,9 +102,10 @@ def event_list(request):
         raise Http404(gettext("There is no page %(page)s of this list.") % {"page": number})
     organisation = None
     qs = selectors.published_events()
-    if request.GET.get("organisation"):
-        organisation = Organisation.objects.filter(slug=request.GET["organisation"][:120]).first()
-        qs = qs.filter(Q(organisation=organisation) | Q(venue=organisation))
+    slug = form.cleaned_data["organisation"]
+    if slug:
+        organisation = Organisation.objects.filter(slug=slug).first()
+        qs = qs.filter(Q(organisation__slug=slug) | Q(venue__slug=slug))
     found = selectors.upcoming(qs, limit=number * EVENTS_PER_PAGE + 1)
     start = (number - 1) * EVENTS_PER_PAGE
     items = found[start : start + EVENTS_PER_PAGE]
