@@ -15,7 +15,7 @@ from heco.printing.documents import KINDS, PrintError, document_for, find_target
 from heco.printing.models import ShortLink
 from heco.printing.render import render_pdf
 from heco.printing.selectors import TARGET_MODELS, public_path
-from heco.printing.services import normalise_code, shortlink_record_scan
+from heco.printing.services import ALPHABET, normalise_code, shortlink_record_scan
 
 
 def language_for(request, target) -> str:
@@ -36,7 +36,10 @@ def language_for(request, target) -> str:
 @require_safe
 def short_link(request, code: str):
     """``/q/<code>``: count the scan and send the visitor to the target's current page."""
-    link = ShortLink.objects.filter(code=normalise_code(code)).first()
+    code = normalise_code(code)
+    if not code or len(code) > 16 or any(c not in ALPHABET for c in code):
+        raise Http404("unknown short link")  # never one of ours (PostgreSQL refuses a NUL)
+    link = ShortLink.objects.filter(code=code).first()
     if link is None:
         raise Http404("unknown short link")
     model = TARGET_MODELS.get(link.target_type)

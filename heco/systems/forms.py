@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from heco.network.models import Community, Organisation
 from heco.programme.models import Accessibility, Event
-from heco.site.forms import parse_month
+from heco.site.forms import GetForm, parse_month
 from heco.systems.service_map import DEFAULT_RADIUS_KM, MAX_RADIUS_KM
 
 
-class CalendarFilterForm(forms.Form):
+class CalendarFilterForm(GetForm):
     month = forms.CharField(label=_("Month"), required=False, max_length=7)
     community = forms.SlugField(label=_("Community"), required=False, max_length=120)
     organisation = forms.SlugField(label=_("Organisation"), required=False, max_length=120)
@@ -55,7 +55,7 @@ class CalendarFilterForm(forms.Form):
         return [str(error) for errors in self.errors.values() for error in errors]
 
 
-class ServiceMapForm(forms.Form):
+class ServiceMapForm(GetForm):
     radius = forms.IntegerField(
         label=_("Distance (km)"),
         required=False,

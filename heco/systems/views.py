@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -27,6 +28,8 @@ from heco.site.views.common import Gone, bad_request, country_name, gone, lang, 
 from heco.systems import exports, ical, routing, selectors, service_map, shared_calendar
 from heco.systems.forms import CalendarFilterForm, ServiceMapForm
 from heco.systems.print import route_pdf
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
 
 # --- routes ---------------------------------------------------------------------------------
 
@@ -375,7 +378,9 @@ def feed_events(request):
     name = {"en": "HE.CO Hub events"}
     network_slug = request.GET.get("network")
     if network_slug:
-        network = get_object_or_404(Network, slug=network_slug[:120])
+        if not SLUG.fullmatch(network_slug):  # never a slug (PostgreSQL refuses a NUL)
+            raise Http404("no such network")
+        network = get_object_or_404(Network, slug=network_slug)
         qs = qs.filter(organisation__networks=network)
         name = network.name
     return _ics_response(request, qs, name)
