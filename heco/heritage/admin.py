@@ -36,7 +36,7 @@ class AssetAdminForm(RecordAdminForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("dating"):
+        if cleaned.get("dating") and "dating" in self.changed_data:
             try:
                 services.parse_dating(cleaned["dating"])
             except ValidationError as exc:

@@ -323,14 +323,16 @@ def _prepare(asset: Asset, changed: set[str]) -> None:
         asset.tags = _validate_list_of_strings(asset.tags, "tags")
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    # dating: validate; derive the filter years unless the caller gave them
-    asset.dating = (asset.dating or "").strip()
-    try:
-        start, end = parse_dating(asset.dating)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    else:
-        if "dating" in changed or asset._state.adding:
+    # dating: validate what is new (a harvested register's "ca. 1850" stays as it came, with
+    # the years the harvest read from it, until someone changes it); derive the filter years
+    # unless the caller gave them
+    if "dating" in changed or asset._state.adding:
+        asset.dating = (asset.dating or "").strip()
+        try:
+            start, end = parse_dating(asset.dating)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        else:
             if "start_year" not in changed:
                 asset.start_year = start
             if "end_year" not in changed:

@@ -257,3 +257,24 @@ def test_the_history_of_a_harvested_asset_says_which_sources_sent_it(
     theirs = AssetFactory(organisation=other_org)
     assert client.get(admin_url(Asset, "history", theirs.pk)).status_code in (302, 403, 404)
     assert client.get(admin_url(Asset, "history", "not-a-uuid")).status_code in (302, 404)
+
+
+def test_a_harvested_dating_that_is_not_edtf_does_not_block_other_edits(client, editor, asset):
+    # a register's dating as the harvest stores it, with the years it read from it
+    Asset.objects.filter(pk=asset.pk).update(dating="ca. 1850", start_year=1850, end_year=1850)
+    client.force_login(editor)
+    url = admin_url(Asset, "change", asset.pk)
+    data = admin_form_data(client.get(url))
+    data["title_lt"] = "Naujas pavadinimas"
+
+    assert client.post(url, data).status_code == 302
+    asset.refresh_from_db()
+    assert (asset.title["lt"], asset.dating, asset.start_year) == (
+        "Naujas pavadinimas",
+        "ca. 1850",
+        1850,
+    )
+    # a dating typed here must still be EDTF
+    data["dating"] = "garbage"
+    page = client.post(url, data)
+    assert page.status_code == 200 and "not a valid EDTF date" in page.content.decode()
