@@ -25,6 +25,7 @@ any. Raise ``SourceUnavailable`` when the source cannot be read after retries (t
 
 from __future__ import annotations
 
+import email.utils
 import http.client
 import importlib
 import json
@@ -33,7 +34,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -46,7 +47,12 @@ class SourceError(Exception):
 
 
 class SourceUnavailable(Exception):
-    """The source could not be read after retries (network, HTTP error, malformed page)."""
+    """The source could not be read after retries (network, HTTP error, malformed page).
+    ``retry_after``: the seconds the source asked us to wait (HTTP ``Retry-After``), or 0."""
+
+    def __init__(self, message: str = "", retry_after: float = 0.0):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -139,9 +145,28 @@ def http_get(url: str) -> bytes:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return read_within(response, timeout * WHOLE_RESPONSE_TIMEOUTS, url)
     except urllib.error.HTTPError as exc:
-        raise SourceUnavailable(f"HTTP {exc.code} from {url}")
+        wait = retry_after(exc.headers.get("Retry-After")) if exc.code in (429, 503) else 0
+        raise SourceUnavailable(f"HTTP {exc.code} from {url}", retry_after=wait)
     except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
         raise SourceUnavailable(f"cannot read {url}: {type(exc).__name__} {exc}".rstrip())
+
+
+MAX_RETRY_AFTER = 300.0  # seconds: a source asking for longer ends the run partial sooner
+
+
+def retry_after(value: str | None) -> float:
+    """Seconds from a ``Retry-After`` header (seconds, or an HTTP date), 0 when absent or
+    unreadable. OAI-PMH repositories use it with 503 for flow control (OAI-PMH 2.0, 3.1.1.1)."""
+    value = (value or "").strip()
+    if value.isdecimal():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return 0.0
+    if when.tzinfo is None:
+        return 0.0
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def read_within(response, seconds: float, url: str) -> bytes:
@@ -180,7 +205,9 @@ def with_retries(action, *, what: str):
         except SourceUnavailable as exc:
             if attempt == tries:
                 raise SourceUnavailable(f"{exc} (after {tries} tries: {what})")
-            time.sleep(retry_delay() * (2 ** (attempt - 1)))
+            # as long as the source asks (Retry-After), within reason, else a doubling delay
+            asked = min(exc.retry_after, MAX_RETRY_AFTER)
+            time.sleep(max(asked, retry_delay() * (2 ** (attempt - 1))))
     raise AssertionError("unreachable")
 
 

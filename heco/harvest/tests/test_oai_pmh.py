@@ -432,3 +432,40 @@ def test_an_identifier_too_long_to_keep_is_reported_not_cut(remote, provider):
         {"identifier": long_identifier, "reason": "identifier longer than 500 characters"}
     ]
     assert SourceRecord.objects.get().identifier == "oai:museum.example.si:1"
+
+
+def test_a_503_with_retry_after_is_waited_out_as_the_source_asks(remote, provider):
+    asked = []
+
+    def busy(handler):  # OAI-PMH flow control: 503 with Retry-After
+        asked.append(time.monotonic())
+        handler.send_response(503)
+        handler.send_header("Retry-After", "1")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    def page(handler):
+        asked.append(time.monotonic())
+        body = (FIXTURES / "dc_page2.xml").read_bytes()
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    remote.routes.update(DC_LIST)
+    remote.routes["dc-2"] = [busy, page]  # the retry delay is 0.01 s in tests
+    run = source_harvest(source=add_source(remote, provider))
+    assert run.status == HarvestRun.Status.COMPLETED and run.created == 4
+    assert asked[1] - asked[0] >= 1.0  # the second try came when the source said
+
+
+def test_retry_after_reads_seconds_and_http_dates():
+    import datetime as dt
+    from email.utils import format_datetime
+
+    from heco.harvest.sources.base import retry_after
+
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=90)
+    assert retry_after("120") == 120.0
+    assert 80 < retry_after(format_datetime(later, usegmt=True)) <= 90
+    assert retry_after("soon") == retry_after(None) == retry_after("-5") == 0.0
