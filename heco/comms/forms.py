@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -67,3 +69,10 @@ class ScheduleForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
+
+    def clean_scheduled_at(self):
+        value = self.cleaned_data["scheduled_at"]
+        # the database and time-zone conversions cannot hold the first and last years
+        if not dt.MINYEAR < value.year < dt.MAXYEAR:
+            raise forms.ValidationError(self.fields["scheduled_at"].error_messages["invalid"])
+        return value

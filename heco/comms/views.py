@@ -177,6 +177,8 @@ def _month(request) -> tuple[int, int]:
     value = request.GET.get("month", "")
     try:
         year, month = (int(part) for part in value.split("-"))
+        if not dt.MINYEAR < year < dt.MAXYEAR:  # the grid shows the months either side
+            raise ValueError(value)
         dt.date(year, month, 1)
     except ValueError:
         today = timezone.localdate()

@@ -9,6 +9,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -74,7 +75,8 @@ def subscriber_signup(
     """Record a sign-up (pending, with its consent) and mail the confirmation link.
 
     An address that is already confirmed gets no mail and no change (the page the visitor sees
-    is the same either way, so the form does not tell who is subscribed)."""
+    is the same either way, so the form does not tell who is subscribed). When the mail cannot
+    be sent the exception propagates and nothing is stored (the row is as it was)."""
     email = email.strip().lower()
     language = language if language in settings.LANGUAGE_CODES else settings.LANGUAGE_CODE
     subscriber = Subscriber.objects.filter(list=subscriber_list, email=email).first()
@@ -90,8 +92,12 @@ def subscriber_signup(
     subscriber.consent_wording_version = CONSENT_WORDING_VERSION
     subscriber.consent_at = timezone.now()
     subscriber.full_clean()
-    subscriber.save()
-    send_confirmation(subscriber)
+    try:
+        with transaction.atomic():
+            subscriber.save()
+            send_confirmation(subscriber)
+    except IntegrityError:  # a second click while the first was saving: that one mails
+        return None
     return subscriber
 
 

@@ -3,6 +3,10 @@ the web archive of sent editions."""
 
 from __future__ import annotations
 
+import ipaddress
+import logging
+import smtplib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, JsonResponse
@@ -19,12 +23,30 @@ from heco.newsletters.models import Edition, SubscriberList
 from heco.newsletters.sending import content_for_language
 from heco.site.views.common import lang
 
+log = logging.getLogger(__name__)
+
 SIGNUPS_PER_HOUR = 5
 RATE_WINDOW = 3600
 
 
+def _is_local(address: str) -> bool:
+    """True for no address (a unix socket), a loopback or a private one: a reverse proxy."""
+    try:
+        return ipaddress.ip_address(address).is_private
+    except ValueError:
+        return True
+
+
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The visitor's address. Behind the reverse proxy (docs/deployment.md: nginx, then gunicorn
+    on a unix socket) REMOTE_ADDR is empty or local and the visitor is the *last*
+    X-Forwarded-For entry, the one the proxy added; entries before it come from the client and
+    are ignored. A request from a public address is counted by that address."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+    if forwarded and _is_local(remote):
+        return forwarded
+    return remote or "unknown"
 
 
 def signup_rate_limited(request, action: str = "signup") -> bool:
@@ -68,17 +90,27 @@ def signup(request, slug):
             return response
         if form.is_spam():  # the same page a person sees, and nothing stored or sent
             return render(request, "newsletters/signup_done.html", context)
+        status = 400
         if form.is_valid():
-            services.subscriber_signup(
-                subscriber_list=subscriber_list,
-                email=form.cleaned_data["email"],
-                language=form.cleaned_data["language"],
-                consent_text=wording,
-            )
-            context["email"] = form.cleaned_data["email"]
-            return render(request, "newsletters/signup_done.html", context)
+            try:
+                services.subscriber_signup(
+                    subscriber_list=subscriber_list,
+                    email=form.cleaned_data["email"],
+                    language=form.cleaned_data["language"],
+                    consent_text=wording,
+                )
+            except smtplib.SMTPRecipientsRefused:  # nothing is stored: see subscriber_signup
+                form.add_error("email", _("The mail server refused this address. Check it."))
+            except (smtplib.SMTPException, OSError):
+                log.exception("newsletter confirmation mail not sent")
+                form.add_error(None, _("The confirmation email could not be sent just now. "
+                                       "Please try again later."))  # fmt: skip
+                status = 503
+            else:
+                context["email"] = form.cleaned_data["email"]
+                return render(request, "newsletters/signup_done.html", context)
         context.update(form=form, form_errors=form.error_list())
-        return render(request, "newsletters/signup.html", context, status=400)
+        return render(request, "newsletters/signup.html", context, status=status)
     form = SignupForm(initial={"language": lang()}, consent_label=wording)
     context["form"] = form
     return render(request, "newsletters/signup.html", context)
@@ -113,7 +145,11 @@ def data_request(request):
         if form.is_spam():
             return render(request, "newsletters/data_request_done.html")
         if form.is_valid():
-            privacy.data_request(email=form.cleaned_data["email"], lang=lang())
+            try:
+                privacy.data_request(email=form.cleaned_data["email"], lang=lang())
+            except (smtplib.SMTPException, OSError):
+                # the same page as for an unknown address: an error would tell who is subscribed
+                log.exception("newsletter data link not sent")
             return render(request, "newsletters/data_request_done.html")
         context = {"form": form, "form_errors": form.error_list()}
         return render(request, "newsletters/data_request.html", context, status=400)
