@@ -238,6 +238,9 @@ if EMAIL_URL.startswith("smtp://"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("FROM_EMAIL", "HE.CO Hub <noreply@localhost>")
+# seconds for each SMTP connect/read: a stalled mail server must not hold a sign-up request or
+# the newsletter worker for ever (Django's default is no timeout)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (48.0, 14.0),

@@ -211,3 +211,29 @@ def test_a_double_click_on_subscribe_makes_one_row_and_no_error(news_list, setti
 
     assert statuses == [200, 200]
     assert Subscriber.objects.filter(email="reader@example.org").count() == 1
+
+
+def test_a_mail_server_that_accepts_and_never_answers_fails_the_send_in_time(
+    client, news_list, settings
+):
+    """A stalled server (it takes the connection and never greets) would hold the request for
+    ever without EMAIL_TIMEOUT, which Django leaves unset; the project sets one."""
+    import socket
+
+    from django.conf import settings as project_settings
+
+    assert project_settings.EMAIL_TIMEOUT > 0  # HECO_EMAIL_TIMEOUT, 30 s by default
+    stalled = socket.socket()
+    stalled.bind(("127.0.0.1", 0))
+    stalled.listen()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", stalled.getsockname()[1]
+        settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = False, 0.5
+
+        response = client.post(SIGNUP, signup_data(email="new@example.org"))
+
+        assert response.status_code == 503
+        assert not Subscriber.objects.filter(email="new@example.org").exists()
+    finally:
+        stalled.close()
