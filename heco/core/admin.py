@@ -17,8 +17,13 @@ from functools import cached_property
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.utils import model_ngettext, unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Length
@@ -249,6 +254,7 @@ class CommaSeparatedListField(forms.CharField):
         for part in (str(p).strip() for p in parts):
             if not part:
                 continue
+            ProhibitNullCharactersValidator()(part)  # PostgreSQL refuses them in JSON
             if self.normalise:
                 normalised = self.normalise(part)
                 if normalised is None:
@@ -304,10 +310,98 @@ class RecordAdminForm(AutoSlugFormMixin, forms.ModelForm):
             field.choices = [c for c in field.choices if c[0] != Status.DELETED]
 
 
+# --- malformed requests ----------------------------------------------------------------------
+
+
+def is_valid_value(field, value) -> bool:
+    """Whether the database ``field`` accepts ``value`` (a well-formed id, in range)."""
+    try:
+        field.clean(value, None)
+    except ValidationError:
+        return False
+    return True
+
+
+def contains_null_character(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(map(contains_null_character, [*value.keys(), *value.values()]))
+    if isinstance(value, list):
+        return any(map(contains_null_character, value))
+    return False
+
+
+def validate_json_without_null_characters(value):
+    """PostgreSQL refuses a NUL character (``\\u0000``) in JSON."""
+    if contains_null_character(value):
+        validator = ProhibitNullCharactersValidator()
+        raise ValidationError(validator.message, code=validator.code)
+
+
+class AutocompleteSelect(admin_widgets.AutocompleteSelect):
+    """Django's autocomplete widget, re-rendering a form whose id was malformed: it looks the
+    submitted id up in the database, which refuses a malformed UUID (a 500)."""
+
+    def optgroups(self, name, value, attr=None):
+        value = [v for v in value if is_valid_value(self.field.target_field, v)]
+        return super().optgroups(name, value, attr)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of records whose ids out of the database's range are refused as
+    invalid (SQLite raises OverflowError on them)."""
+
+    def _check_values(self, value):
+        pk = self.queryset.model._meta.pk
+        for item in value if isinstance(value, list | tuple) else ():
+            if not is_valid_value(pk, item):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super()._check_values(value)
+
+
+class MalformedInputAdminMixin:
+    """Malformed input (ids in a form or chosen for an action, ids out of range, NUL characters
+    in JSON or in an autocomplete search) is answered with form errors or a 400, not a 500."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(field, forms.JSONField):
+            field.validators.append(validate_json_without_null_characters)
+        return field
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", ModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        # PostgreSQL refuses a NUL character in a query (the changelist's search form refuses
+        # it already; autocomplete does not)
+        search_term = search_term.replace("\x00", "")
+        return super().get_search_results(request, queryset, search_term)
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(is_valid_value(self.opts.pk, value) for value in selected):
+            raise BadRequest("malformed id in the selection")
+        return super().response_action(request, queryset)
+
+
 # --- the scoping mixin -----------------------------------------------------------------------
 
 
-class OrganisationScopedAdminMixin:
+class OrganisationScopedAdminMixin(MalformedInputAdminMixin):
     """Organisation scoping for a ModelAdmin, written once.
 
     ``organisation_field`` is the lookup from the model to its organisation ("organisation",
@@ -382,21 +476,6 @@ class OrganisationScopedAdminMixin:
         self.check_organisation(request, obj)
         super().save_model(request, obj, form, change)
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        """simple-history's revert view loads the old version unscoped and saves on POST
-        without a change-permission check: check the current record first."""
-        current = self.get_object(request, unquote(object_id))
-        if current is None:
-            raise Http404
-        allowed = (
-            self.has_change_permission(request, current)
-            if request.method == "POST"
-            else self.has_view_permission(request, current)
-        )
-        if not allowed:
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
 
 class LabelledTabularInline(admin.TabularInline):
     """A tabular inline whose inputs carry their field's name (``aria-label``): Django heads
@@ -412,7 +491,7 @@ class LabelledTabularInline(admin.TabularInline):
         return field
 
 
-class ScopedInlineMixin(LanguageMapAdminMixin):
+class ScopedInlineMixin(MalformedInputAdminMixin, LanguageMapAdminMixin):
     """Inline permissions follow the parent record's organisation (``parent_organisation_field``
     is the lookup from the parent to its organisation)."""
 
@@ -580,16 +659,29 @@ def adopt(target, saved) -> None:
     target._state.db = saved._state.db
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(MalformedInputAdminMixin, SimpleHistoryAdmin):
     """simple-history's admin, with a malformed id in a history URL answered 404: its history
-    view filters by the id as typed, and the database field refuses it (a 500)."""
+    views filter by the ids as typed, and the database fields refuse them (a 500)."""
 
     def history_view(self, request, object_id, extra_context=None):
-        try:
-            self.model._meta.pk.to_python(unquote(object_id))
-        except ValidationError:
+        if not is_valid_value(self.model._meta.pk, unquote(object_id)):
             raise Http404
         return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """simple-history's revert view loads the old version unscoped and saves on POST with
+        only a view-permission check: check the current record first."""
+        current = self.get_object(request, unquote(object_id))
+        if current is None or not is_valid_value(self.model.history.model._meta.pk, version_id):
+            raise Http404
+        allowed = (
+            self.has_change_permission(request, current)
+            if request.method == "POST"
+            else self.has_view_permission(request, current)
+        )
+        if not allowed:
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ScopedRecordAdmin(RecordAdminMixin, OrganisationScopedAdminMixin, HistoryAdmin):
@@ -597,3 +689,17 @@ class ScopedRecordAdmin(RecordAdminMixin, OrganisationScopedAdminMixin, HistoryA
 
     list_per_page = 50
     show_full_result_count = False
+
+
+# Django's own user and group admins, with the same answer to malformed ids
+admin.site.unregister((User, Group))
+
+
+@admin.register(User)
+class UserAdmin(MalformedInputAdminMixin, auth_admin.UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class GroupAdmin(MalformedInputAdminMixin, auth_admin.GroupAdmin):
+    pass

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -225,6 +226,8 @@ class LanguageMapFormField(forms.JSONField):
         if self.required and not value:
             raise ValidationError(_("Enter the text in at least one language."), code="required")
         validate_language_map(value)
+        for text in value.values():  # PostgreSQL refuses NUL in JSON
+            ProhibitNullCharactersValidator()(text)
 
 
 class LanguageMapField(models.JSONField):

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from heco.core.admin import LabelledTabularInline
+from heco.core.admin import LabelledTabularInline, MalformedInputAdminMixin
 from heco.harvest.models import DuplicateCandidate, HarvestRun, Source, SourceRecord
 
 
@@ -17,7 +17,7 @@ class HarvestRunInline(LabelledTabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(MalformedInputAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "kind", "organisation", "aggregator", "last_success_at", "active")
     list_filter = ("kind", "active")
     search_fields = ("name", "url")
@@ -46,7 +46,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(HarvestRun)
-class HarvestRunAdmin(admin.ModelAdmin):
+class HarvestRunAdmin(MalformedInputAdminMixin, admin.ModelAdmin):
     list_display = (
         "source",
         "started_at",
@@ -68,7 +68,7 @@ class HarvestRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(SourceRecord)
-class SourceRecordAdmin(admin.ModelAdmin):
+class SourceRecordAdmin(MalformedInputAdminMixin, admin.ModelAdmin):
     list_display = (
         "identifier",
         "source",
@@ -86,7 +86,7 @@ class SourceRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(DuplicateCandidate)
-class DuplicateCandidateAdmin(admin.ModelAdmin):
+class DuplicateCandidateAdmin(MalformedInputAdminMixin, admin.ModelAdmin):
     list_display = ("asset", "other", "reason", "distance_m", "status", "created_at")
     list_filter = ("status",)
     list_select_related = ("asset", "other")

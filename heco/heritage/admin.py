@@ -41,7 +41,7 @@ class AssetAdminForm(RecordAdminForm):
                 services.parse_dating(cleaned["dating"])
             except ValidationError as exc:
                 self.add_error(None, exc)
-        if cleaned.get("geometry"):
+        if "geometry" in cleaned:  # also "[]" or "0": falsy, but not a geometry
             try:
                 services.validate_geometry(cleaned["geometry"])
             except ValidationError as exc:

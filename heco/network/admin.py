@@ -9,6 +9,7 @@ organisations and the network they coordinate).
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,15 @@ from heco.network.models import Community, Membership, Network, Organisation, Ro
 
 class NameSlugForm(AutoSlugFormMixin, forms.ModelForm):
     slug_source = "name"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, limit in (("lat", 90), ("lon", 180)):  # the database does not check them all
+            if name in self.fields:
+                self.fields[name].validators += [
+                    MinValueValidator(-limit),
+                    MaxValueValidator(limit),
+                ]
 
 
 class NamedAdmin(MissingLanguagesAdminMixin, LanguageMapAdminMixin, HistoryAdmin):
@@ -143,7 +153,10 @@ class NetworkAdmin(NamedAdmin):
         return get_scope(request).sees_any
 
     def has_view_permission(self, request, obj=None):
-        return get_scope(request).sees_any
+        if obj is None:
+            return get_scope(request).sees_any
+        # the history view finds another network's record without the scoped queryset
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
 
     def has_add_permission(self, request):
         return get_scope(request).is_superuser

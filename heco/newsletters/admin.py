@@ -13,13 +13,18 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from heco.core.admin import LabelledTabularInline, LanguageMapAdminMixin, get_scope
+from heco.core.admin import (
+    LabelledTabularInline,
+    LanguageMapAdminMixin,
+    MalformedInputAdminMixin,
+    get_scope,
+)
 from heco.network.models import Network
 from heco.newsletters import privacy
 from heco.newsletters.models import Edition, SendLog, Subscriber, SubscriberList
 
 
-class ListScopedAdminMixin:
+class ListScopedAdminMixin(MalformedInputAdminMixin):
     """``list_prefix`` is the lookup from the model to its SubscriberList ("" for the list)."""
 
     list_prefix = ""

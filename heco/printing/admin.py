@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from heco.core.admin import LabelledTabularInline
+from heco.core.admin import LabelledTabularInline, MalformedInputAdminMixin
 from heco.printing.models import ShortLink, ShortLinkScanDay
 
 # the print kind behind each medium a short link is printed on
@@ -28,7 +28,7 @@ class ScanDayInline(LabelledTabularInline):
 
 
 @admin.register(ShortLink)
-class ShortLinkAdmin(admin.ModelAdmin):
+class ShortLinkAdmin(MalformedInputAdminMixin, admin.ModelAdmin):
     list_display = [
         "code", "target_type", "target_id", "medium", "scan_count", "created_at", "pdf_link",
     ]  # fmt: skip
