@@ -28,10 +28,19 @@ class SourceAdmin(MalformedInputAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Harvest now (incremental)"))
     def harvest_now(self, request, queryset):
-        from heco.harvest.services import source_harvest
+        from heco.harvest.services import HarvestBusy, source_harvest
 
         for source in queryset:
-            run = source_harvest(source=source)
+            try:
+                run = source_harvest(source=source)
+            except HarvestBusy:
+                self.message_user(
+                    request,
+                    _("%(source)s: not started, another run of this source is under way.")
+                    % {"source": source},
+                    messages.WARNING,
+                )
+                continue
             self.message_user(
                 request,
                 _("%(source)s: %(status)s, %(fetched)s fetched, %(failed)s failed")

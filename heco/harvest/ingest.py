@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 DUPLICATE_RADIUS_KM = 0.1
 BOXES_PER_QUERY = 200  # bounding boxes ORed in one duplicate query
 MAX_IDENTIFIER = SourceRecord._meta.get_field("identifier").max_length
+NEW_ASSETS_LOCK = 0x6865636F_6E657721  # PostgreSQL advisory lock key ("heconew!")
 
 
 @dataclass
@@ -197,7 +198,13 @@ class Ingestor:
             for r, _ in items
             if r.identifier in existing
         ]
-        targets = model.objects.in_bulk([pk for pk in target_ids if pk])
+        if fk == "asset" and any(
+            p is not None and (r.identifier not in existing or p.extras.get("identifiers"))
+            for r, p in items
+        ):
+            _lock_new_assets()
+        # locked until the page commits: a staff edit saved meanwhile waits, or is seen
+        targets = model.objects.select_for_update().in_bulk([pk for pk in target_ids if pk])
         new_records, new_targets, new_ids = [], [], []
         changed_records, changed_targets = [], {}
         touched_fields: set = set()
@@ -520,6 +527,17 @@ class Ingestor:
         )
         if fk == "asset":
             result.asset_ids.update(doomed)
+
+
+def _lock_new_assets() -> None:
+    """Until the transaction ends, be the only harvest that adds assets or external
+    identifiers: what ``_merge_targets`` and ``_assets_near`` read must not miss what a run
+    of another source adds at the same time (one asset per Wikidata QID, the duplicate
+    proposals). SQLite's transactions already take the write lock as they begin
+    (``transaction_mode`` IMMEDIATE)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NEW_ASSETS_LOCK])
 
 
 def _uuid(value) -> uuid.UUID:

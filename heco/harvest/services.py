@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -83,6 +84,69 @@ def index_assets(asset_ids, documents=()) -> None:
         logger.warning("search index not updated: %s", exc)
 
 
+class HarvestBusy(Exception):
+    """Another run of the source is under way: this one did not start."""
+
+
+LOCK_NAMESPACE = 0x68617276  # "harv": first key of the PostgreSQL advisory locks of runs
+_running_here: set = set()  # sources harvested by this process (threads)
+_running_here_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _source_lock(source: Source):
+    """Yield True when this run may harvest ``source`` (no other run holds it), else False.
+
+    The lock lives as long as the process holding it, whatever ends that: a PostgreSQL
+    advisory lock of the connection's session (released when the connection closes), or on
+    SQLite a POSIX lock of the file ``<database>.harvest-<id>.lock`` (released when the
+    process ends; a forked fetching child does not inherit it). So a run that is "running"
+    while nobody holds the lock was killed."""
+    with _running_here_lock:
+        if source.pk in _running_here:
+            yield False
+            return
+        _running_here.add(source.pk)
+    try:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, source.pk])
+                got = cursor.fetchone()[0]
+            try:
+                yield got
+            finally:
+                if got:
+                    with connection.cursor() as cursor:
+                        cursor.execute(
+                            "SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, source.pk]
+                        )
+        else:
+            with _file_lock(source) as got:
+                yield got
+    finally:
+        with _running_here_lock:
+            _running_here.discard(source.pk)
+
+
+@contextlib.contextmanager
+def _file_lock(source: Source):
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not a POSIX system: this process's runs only
+        fcntl = None
+    name = str(connection.settings_dict["NAME"])
+    if fcntl is None or connection.is_in_memory_db():  # no other process shares the data
+        yield True
+        return
+    with open(f"{name}.harvest-{source.pk}.lock", "ab") as handle:
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        yield True  # closing the file releases the lock
+
+
 class _PageCache:
     """Retires cached public pages after pages that changed something, at most once every
     ``BUMP_EVERY`` seconds, and once at the end (the harvest writes with executemany and bulk
@@ -128,8 +192,9 @@ class _PendingIndex:
 
 
 def _catch_up_index(source: Source, now) -> None:
-    """Runs of ``source`` left "running" were killed before they indexed what they wrote:
-    index the assets of the records fetched since the oldest of them, and mark them failed."""
+    """Runs of ``source`` left "running" were killed before they indexed what they wrote
+    (called with the source's lock held, so none of them is still under way): index the
+    assets of the records fetched since the oldest of them, and mark them failed."""
     stale = HarvestRun.objects.filter(source=source, status=HarvestRun.Status.RUNNING)
     oldest = stale.order_by("started_at").values_list("started_at", flat=True).first()
     if oldest is None:
@@ -172,13 +237,35 @@ def source_harvest(*, source: Source, full: bool = False, progress=None) -> Harv
     when the whole list was read (and, where the source says how many records it holds, that
     many were seen); ``partial`` when the source became unreadable (the checkpoint is kept so
     the next run resumes there); ``failed`` when the source refused the request.
-    ``progress(done, total)`` is called after each page.
+    ``progress(done, total)`` is called after each page. Raises ``HarvestBusy`` (and does
+    nothing) while another run of the source is under way, in this process or another.
     """
     with fewer_collections():
         return _harvest(source, full, progress)
 
 
 def _harvest(source: Source, full: bool, progress) -> HarvestRun:
+    with _source_lock(source) as free:
+        if not free:
+            raise HarvestBusy(_busy_message(source))
+        return _harvest_alone(source, full, progress)
+
+
+def _busy_message(source: Source) -> str:
+    running = (
+        HarvestRun.objects.filter(source=source, status=HarvestRun.Status.RUNNING)
+        .order_by("-started_at")
+        .first()
+    )
+    since = (
+        f" (run {running.pk}, started {running.started_at:%Y-%m-%d %H:%M:%S %Z})" if running else ""
+    )
+    return f"source {source.pk} is being harvested by another run{since}: not started"
+
+
+def _harvest_alone(source: Source, full: bool, progress) -> HarvestRun:
+    """A run of ``source``, while it holds the source's lock (so runs left "running" were
+    killed)."""
     now = timezone.now()
     _catch_up_index(source, now)  # runs left "running" by a killed process
     run = HarvestRun.objects.create(source=source, started_at=now, full=full)
@@ -261,47 +348,49 @@ def _committed_groups(source, ingestor, totals, pages, list_started_at, since):
     """Write ``pages`` and yield them, in groups of ``[(page, PageResult)]``, each group
     committed in one transaction with the checkpoint after its last page and the run's counts.
 
-    A group closes after ``COMMIT_RECORDS`` records or ``COMMIT_SECONDS``, or at the list's
-    last page: one commit per page made small pages (100 records) pay more for committing than
-    for writing. A crash rolls back the group being written and nothing before it, so the
-    next run resumes after the last committed page. An error of the source (a page that
-    cannot be fetched) closes the group first: the pages before it are kept, then it is
-    raised.
+    A group closes after ``COMMIT_RECORDS`` records or ``COMMIT_SECONDS`` (waiting for its
+    pages, which happens outside the transaction), or at the list's last page: one commit
+    per page made small pages (100 records) pay more for committing than for writing. A
+    crash rolls back the group being written and nothing before it, so the next run resumes
+    after the last committed page. An error of the source (a page that cannot be fetched)
+    closes the group first: the pages before it are kept, then it is raised.
     """
     pages = iter(pages)
     run = totals.run
     while True:
-        group, records, error = [], 0, None
+        waiting, records, error = [], 0, None
         started = time.monotonic()
-        with transaction.atomic():
-            while True:
-                try:
-                    page = next(pages)
-                except StopIteration:
-                    break
-                except Exception as exc:  # noqa: BLE001 - raised below, once this group is in
-                    error = exc
-                    break
-                group.append((page, ingestor.write_page(page.records)))
-                records += len(page.records)
-                if (
-                    page.last
-                    or records >= COMMIT_RECORDS
-                    or time.monotonic() - started >= COMMIT_SECONDS
-                ):
-                    break
-            if group:
+        # the pages are gathered before the transaction begins: waiting for a slow source
+        # must not hold the database's write lock (SQLite) or locked rows (staff edits wait)
+        while True:
+            try:
+                page = next(pages)
+            except StopIteration:
+                break
+            except Exception as exc:  # noqa: BLE001 - raised below, once this group is in
+                error = exc
+                break
+            waiting.append(page)
+            records += len(page.records)
+            if (
+                page.last
+                or records >= COMMIT_RECORDS
+                or time.monotonic() - started >= COMMIT_SECONDS
+            ):
+                break
+        if waiting:
+            with transaction.atomic():
+                group = [(page, ingestor.write_page(page.records)) for page in waiting]
                 _save_checkpoint(source, group[-1][0], list_started_at, since)
                 for _page, result in group:
                     totals.add(result)
                 counts = ["fetched", "created", "updated", "deleted", "failed", "conflicts"]
                 errors = any(result.errors for _page, result in group)
                 run.save(update_fields=counts + ["errors"] if errors else counts)
-        if group:
             yield group
         if error is not None:
             raise error
-        if not group:
+        if not waiting:
             return
 
 

@@ -1,6 +1,10 @@
 """Tasks for the scheduled worker (django-tasks)."""
 
+import logging
+
 from django_tasks import task
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -14,11 +18,17 @@ def harvest_source(source_id: int) -> dict:
 
 def _harvest_then_images(source) -> dict:
     """Harvest ``source``; unless the run failed, queue the download of the images its
-    records name (a task of its own: downloads may take long, the run report does not wait)."""
+    records name (a task of its own: downloads may take long, the run report does not wait).
+    While another run of the source is under way, nothing is done: the report says
+    ``skipped`` and why."""
     from heco.harvest.models import HarvestRun
-    from heco.harvest.services import source_harvest
+    from heco.harvest.services import HarvestBusy, source_harvest
 
-    run = source_harvest(source=source)
+    try:
+        run = source_harvest(source=source)
+    except HarvestBusy as exc:
+        logger.warning("harvest skipped: %s", exc)
+        return {"source": source.pk, "status": "skipped", "reason": str(exc)}
     if run.status != HarvestRun.Status.FAILED:
         harvest_images.enqueue(source.pk)
     return run.report()

@@ -1,4 +1,5 @@
-"""``heco harvest ID [--full] [--json]``: exit status 0 only when the run completed."""
+"""``heco harvest ID [--full] [--json]``: exit status 0 only when the run completed (1
+partial, 2 failed, 3 not started: another run of the source is under way)."""
 
 import json
 import sys
@@ -7,7 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from heco.harvest.models import HarvestRun, Source
-from heco.harvest.services import source_harvest
+from heco.harvest.services import HarvestBusy, source_harvest
 
 
 class ProgressBar:
@@ -52,6 +53,8 @@ class Command(BaseCommand):
         bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
         try:
             run = source_harvest(source=source, full=options["full"], progress=bar)
+        except HarvestBusy as exc:
+            raise CommandError(str(exc), returncode=3) from None
         finally:
             if bar:
                 bar.close()
