@@ -140,7 +140,7 @@ class Ingestor:
         self.now = timezone.now()
         latest: dict[str, tuple[HarvestedRecord, Prepared | None]] = {}
         for record in records:
-            if record.identifier:
+            if record.identifier and "\x00" not in record.identifier:  # (none stored has one)
                 result.seen.append(record.identifier)
             if record.error:
                 self._fail(result, record, record.error)
@@ -150,6 +150,9 @@ class Ingestor:
                 continue
             if len(record.identifier) > MAX_IDENTIFIER:  # cut, it would name another record
                 self._fail(result, record, f"identifier longer than {MAX_IDENTIFIER} characters")
+                continue
+            if "\x00" in record.identifier:  # no database text holds it
+                self._fail(result, record, "a NUL character in the identifier")
                 continue
             if record.deleted:
                 latest[record.identifier] = (record, None)
@@ -188,7 +191,13 @@ class Ingestor:
         result.failed += 1
         result.unidentified += not record.identifier
         where = f"line {record.line}: " if record.line else ""
-        result.errors.append({"identifier": record.where, "reason": where + reason})
+        # the report is stored as JSON, which on PostgreSQL holds no NUL: shown as U+FFFD
+        result.errors.append(
+            {
+                "identifier": record.where.replace("\x00", "\ufffd"),
+                "reason": (where + reason).replace("\x00", "\ufffd"),
+            }
+        )
 
     # --- writing ---
 

@@ -286,7 +286,20 @@ def _common(fields: dict, default_lang: str, prepared: Prepared) -> None:
             prepared.extras[key] = fields[key]
 
 
+def without_nul(value):
+    """``value`` with NUL characters dropped from its texts (in lists and dicts too): they
+    carry nothing, and PostgreSQL stores none in text or jsonb (one failed a whole page)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    return value
+
+
 def prepare_asset(fields: dict, *, default_lang: str, default_kind: str) -> Prepared:
+    fields = without_nul(fields)
     prepared = Prepared(values={})
     _common(fields, default_lang, prepared)
     values = prepared.values
@@ -316,6 +329,7 @@ def prepare_asset(fields: dict, *, default_lang: str, default_kind: str) -> Prep
 
 
 def prepare_event(fields: dict, *, default_lang: str) -> Prepared:
+    fields = without_nul(fields)
     prepared = Prepared(values={})
     _common(fields, default_lang, prepared)
     values = prepared.values

@@ -23,8 +23,10 @@ or reused from there.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
+import os
 import pickle
 import queue
 import signal
@@ -85,10 +87,11 @@ def _picklable(exc: BaseException) -> BaseException:
     return exc
 
 
-def _produce(make_pages, items, budget) -> None:
+def _produce(make_pages, items, budget, parent: int) -> None:
     # a forked child inherits the parent's signal handlers: a worker's "shut down gracefully"
     # SIGTERM handler would keep it alive when the writer terminates it
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with(parent)
     try:
         for page in make_pages():
             units = _units(page)
@@ -100,6 +103,22 @@ def _produce(make_pages, items, budget) -> None:
         items.put(("error", _picklable(exc), 0))
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this (forked) process when the writer dies without stopping it,
+    e.g. killed by the out-of-memory killer: it would otherwise go on fetching for nobody,
+    holding the inherited database connection (on PostgreSQL, the source's lock)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux: the thread is used there
+        return
+    if os.getppid() != parent:  # the writer died before the request took effect
+        os._exit(1)
+
+
 def _units(page: Page) -> int:
     return max(1, min(len(page.records), RECORDS_AHEAD))
 
@@ -109,7 +128,10 @@ def _in_process(make_pages) -> Iterator[Page]:
     items = context.Queue(maxsize=DEPTH)
     budget = context.Semaphore(RECORDS_AHEAD)
     process = context.Process(
-        target=_produce, args=(make_pages, items, budget), name="harvest-fetch", daemon=True
+        target=_produce,
+        args=(make_pages, items, budget, os.getpid()),
+        name="harvest-fetch",
+        daemon=True,
     )
     process.start()
     try:

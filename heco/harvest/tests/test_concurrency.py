@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from urllib.parse import quote
 
 import pytest
@@ -356,3 +357,30 @@ def test_harvest_now_in_the_back_office_says_when_a_run_is_under_way(admin_clien
     shown = [str(m) for m in page.context["messages"]]
     assert shown == ["Register: not started, another run of this source is under way."]
     assert not Source.objects.get(pk=source.pk).runs.exists()
+
+
+def test_the_fetching_process_does_not_outlive_a_killed_run(instance, remote, gate):
+    """Only the run's own process killed (the out-of-memory killer picks one): its forked
+    fetching process goes with it, so it holds no connection (on PostgreSQL, the source's
+    lock) and the next run can start."""
+    source_id = str(instance.add_source(remote.url))
+    first = instance.start("harvest", source_id)
+    assert gate.reached.wait(TIMEOUT)  # the fetching process waits for page 2
+    os.kill(first.pid, signal.SIGKILL)  # the run, not its process group
+    first.wait()
+    # well before the remote lets page 2 go (TIMEOUT): a fetching process that outlived its
+    # run would still be waiting for it
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(first.pid, 0)  # anyone left in the run's process group?
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        os.killpg(first.pid, signal.SIGKILL)
+        pytest.fail("the fetching process outlived its run")
+    gate.opened.set()
+    code, out, err = instance.run("harvest", source_id, "--json")
+    assert code == 0, err
+    assert instance.state()["runs"] == ["completed", "failed"]

@@ -2,6 +2,7 @@
 harvested from the fake remote."""
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -289,3 +290,24 @@ SUMMARY:Lecture series"""
     third = source_harvest(source=source)
     assert third.deleted == 1
     assert event("lectures#20250520T120000Z").status == Status.DELETED
+
+
+def test_a_nul_character_in_a_text_is_dropped_not_fatal(remote, provider):
+    """JSON can carry "\\u0000"; PostgreSQL stores no NUL in text or jsonb, so one such value
+    failed the whole page there. It carries nothing: it is dropped."""
+    body = page(
+        '<script type="application/ld+json">{"@type": "Museum", "@id": "#m",'
+        ' "name": "Muzie\\u0000jus", "description": "Rūmai\\u0000", "address": "Parko g.\\u0000 1",'
+        ' "keywords": ["dvaras\\u0000"]}</script>',
+        '<script type="application/ld+json">{"@type": "Church", "@id": "#c", "name": "Bažnyčia"}'
+        "</script>",
+        '<script type="application/ld+json">{"@type": "Park", "@id": "#p\\u0000", "name": "P"}'
+        "</script>",
+    )
+    _source, run = harvest_page(remote, provider, body)
+
+    assert (run.status, run.created, run.failed) == (HarvestRun.Status.COMPLETED, 2, 1), run.errors
+    assert run.errors[0]["reason"] == "a NUL character in the identifier"
+    museum = SourceRecord.objects.get(identifier=remote.base + "/page.html#m").asset
+    assert museum.title == {"lt": "Muziejus"}
+    assert "\x00" not in json.dumps([museum.description, museum.address, museum.tags])
