@@ -39,11 +39,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
 from ninja import Query, Router
 
-from heco.aggregation.crosswalks.common import xml_text
 from heco.api import filters as asset_filters
 from heco.api.common import language_maps, ref
 from heco.api.schemas import AssetFilters, LangParams, ValidationErrors
 from heco.api.urls_helper import public_url
+from heco.core.text import xml_text
 from heco.heritage.models import Asset, ExternalIdentifier
 from heco.search import search
 

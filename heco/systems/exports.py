@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import gpxpy.gpx
 
 from heco.core.langmap import pick
+from heco.core.text import xml_text
 from heco.systems.routing import RoutePlan
-
-# characters XML 1.0 does not allow (control characters, lone surrogates, U+FFFE/U+FFFF):
-# pasted text sometimes carries them, and one makes the whole GPX file unreadable
-XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _name(langmap, lang, default=None) -> str:
@@ -19,7 +14,8 @@ def _name(langmap, lang, default=None) -> str:
 
 
 def _xml(text: str | None) -> str | None:
-    return XML_INVALID.sub("", text) if text else text
+    # pasted text sometimes carries characters XML forbids; one makes the whole file unreadable
+    return xml_text(text) if text else text
 
 
 def route_gpx(route, route_plan: RoutePlan, *, lang: str, url: str, stop_urls: dict) -> str:

@@ -14,7 +14,6 @@ Bounded: at most ``FEED_LIMIT`` events, those not over before ``PAST_DAYS`` ago.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -28,6 +27,7 @@ from icalendar import Event as VEvent
 
 from heco.core.geo import valid_point
 from heco.core.langmap import pick
+from heco.core.text import xml_text
 from heco.programme import recurrence
 
 FEED_LIMIT = 1000
@@ -35,13 +35,11 @@ PAST_DAYS = 30
 TIMEZONE_YEARS_AHEAD = 6
 
 
-# RFC 5545 TEXT allows no control characters but tab and (escaped) line breaks; pasted text
-# sometimes carries them (a vertical tab from a word processor) and strict apps reject them
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _text(value: str) -> str:
-    return CONTROL.sub("", value)
+    """RFC 5545 TEXT allows no control characters but tab and (escaped) line breaks, the
+    characters XML forbids and DEL; pasted text sometimes carries them (a vertical tab from a
+    word processor) and strict apps reject them."""
+    return xml_text(value).replace("\x7f", "")
 
 
 def uid_host() -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import mimetypes
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlparse
@@ -13,6 +12,7 @@ from django.utils.encoding import iri_to_uri
 
 from heco.core.langmap import clean_language_map, normalise_language_tag, pick
 from heco.core.rights import COPYRIGHT_NOT_EVALUATED, normalise_rights
+from heco.core.text import xml_text  # noqa: F401 - used by the crosswalks as common.xml_text
 from heco.heritage.models import Asset, Media
 
 DEFAULT_PROVIDER = "HE.CO Hub"
@@ -29,15 +29,6 @@ EDM_TYPE_BY_MEDIA = {
     Media.Kind.AUDIO: "SOUND",
     Media.Kind.VIDEO_LINK: "VIDEO",
 }
-
-
-# Characters XML 1.0 does not allow; harvested or typed text may contain them.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def xml_text(text: str) -> str:
-    """Text safe to put in an XML document (invalid control characters removed)."""
-    return _XML_INVALID.sub("", text)
 
 
 def site_url() -> str:
