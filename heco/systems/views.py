@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import slug_re
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -28,8 +28,6 @@ from heco.site.views.common import Gone, bad_request, country_name, gone, lang, 
 from heco.systems import exports, ical, routing, selectors, service_map, shared_calendar
 from heco.systems.forms import CalendarFilterForm, ServiceMapForm
 from heco.systems.print import route_pdf
-
-SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
 
 # --- routes ---------------------------------------------------------------------------------
 
@@ -378,7 +376,7 @@ def feed_events(request):
     name = {"en": "HE.CO Hub events"}
     network_slug = request.GET.get("network")
     if network_slug:
-        if not SLUG.fullmatch(network_slug):  # never a slug (PostgreSQL refuses a NUL)
+        if not slug_re.match(network_slug):  # never a slug (PostgreSQL refuses a NUL)
             raise Http404("no such network")
         network = get_object_or_404(Network, slug=network_slug)
         qs = qs.filter(organisation__networks=network)
