@@ -55,7 +55,6 @@ PLAIN_FIELDS = {"identifier", "kind", "lat", "lon", "wkt", "dating", "rights", "
 EVENT_FIELDS = {"start", "end", "timezone", "rrule", "url"}
 DATE_FORMATS = ("%d.%m.%Y %H:%M", "%d/%m/%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y")
 MULTI_FIELDS = {"tags", "language"}
-MAX_IDENTIFIER = 500  # SourceRecord.identifier
 BAD_CHARACTER = "\ufffd"  # what decoding made of bytes not valid in the encoding
 
 
@@ -239,8 +238,6 @@ def records_from_rows(rows, mapping: dict) -> Iterator[HarvestedRecord]:
             record.error = f'bytes that are not {encoding} text: set "encoding" in the mapping'
         if not record.error and any("\x00" in c for c in cells):
             record.error = "a NUL character in a cell"  # no database text can hold it
-        if len(record.identifier) > MAX_IDENTIFIER:
-            record.error = f"identifier longer than {MAX_IDENTIFIER} characters"
         yield record
     if not rows_read:  # an export gone wrong, far likelier than "every record deleted"
         raise SourceError("the file has a header row and no rows: nothing was changed")
