@@ -30,7 +30,7 @@ class NameSlugForm(AutoSlugFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, limit in (("lat", 90), ("lon", 180)):  # the database does not check them all
+        for name, limit in (("lat", 90), ("lon", 180)):  # field messages; the database checks too
             if name in self.fields:
                 self.fields[name].validators += [
                     MinValueValidator(-limit),

@@ -42,6 +42,10 @@ class Community(models.Model):
             models.CheckConstraint(
                 condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90), name="community_lat"
             ),
+            models.CheckConstraint(
+                condition=Q(lon__isnull=True) | Q(lon__gte=-180, lon__lte=180),
+                name="community_lon",
+            ),
         ]
 
     def __str__(self):
@@ -85,6 +89,16 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90),
+                name="organisation_lat",
+            ),
+            models.CheckConstraint(
+                condition=Q(lon__isnull=True) | Q(lon__gte=-180, lon__lte=180),
+                name="organisation_lon",
+            ),
+        ]
 
     def __str__(self):
         return pick(self.name, "en").text or self.slug
