@@ -61,7 +61,8 @@ class ChannelAdminForm(forms.ModelForm):
 
     class Meta:
         model = Channel
-        fields = ("organisation", "kind", "name", "base_url", "account", "language", "active")
+        fields = ("organisation", "kind", "name", "base_url", "account", "language", "max_length",
+                  "active")  # fmt: skip
 
     def save(self, commit=True):
         channel = super().save(commit=False)

@@ -2,7 +2,15 @@
 
 - Mastodon: grapheme clusters (the server counts ``each_grapheme_cluster``); every http(s)
   URL counts as 23 whatever its length; a mention ``@user@domain`` counts only ``@user``.
-- Bluesky: grapheme clusters (300); facets index the text by UTF-8 *byte* offsets.
+- Bluesky: grapheme clusters (300) *and* UTF-8 bytes (3,000): the lexicon of
+  ``app.bsky.feed.post`` gives ``text`` both ``maxGraphemes`` and ``maxLength``, and a
+  lexicon ``maxLength`` counts UTF-8 bytes (a family emoji is one grapheme, 18 bytes); facets
+  index the text by UTF-8 *byte* offsets.
+
+Graphemes are counted with the ``grapheme`` package (extended grapheme clusters, UAX #29 as of
+Unicode 13). Later Unicode versions only join more code points into one cluster (e.g. the
+Indic conjunct rule of 15.1), so where it differs from the networks' newer segmenters it counts
+*more*, never fewer: a post we pass is never refused for length.
 - X: weighted length (280). Simplification of twitter-text v3: counted per grapheme cluster,
   a cluster whose first code point is in the light ranges (U+0000–U+10FF, U+2000–U+200D,
   U+2010–U+201F, U+2032–U+2037: Latin, Greek, Cyrillic, … and general punctuation) weighs 1,
@@ -40,6 +48,10 @@ def mastodon_length(text: str) -> int:
 
 def bluesky_length(text: str) -> int:
     return grapheme.length(text)
+
+
+def utf8_bytes(text: str) -> int:
+    return len(text.encode("utf-8"))
 
 
 def _x_weight(cluster: str) -> int:

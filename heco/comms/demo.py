@@ -131,7 +131,7 @@ def load_demo_comms(*, stdout=None) -> dict[str, int]:
             item.save()
             for channel in channels:
                 delivery = Delivery(item=item, channel=channel)
-                rendition = channel.plugin.render(item, channel.language)
+                rendition = channel.plugin.render(item, channel.language, channel=channel)
                 delivery.text = rendition.text
                 if status == Item.Status.PUBLISHED:
                     delivery.attempts, delivery.sent_at = 1, item.published_at

@@ -13,6 +13,8 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -234,6 +236,16 @@ class Channel(models.Model):
         _("language of posts"), max_length=12, choices=settings.LANGUAGES, default="en"
     )
     credentials_encrypted = models.TextField(_("credentials (encrypted)"), blank=True, default="")
+    max_length = models.PositiveIntegerField(
+        _("post length limit"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Mastodon only: the instance's limit, if it is not 500 (its "
+            "configuration.statuses.max_characters). Empty: the network's default."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
@@ -248,6 +260,12 @@ class Channel(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()}, {self.language})"
+
+    def clean(self):
+        if self.max_length is not None and self.kind != self.Kind.MASTODON:
+            raise ValidationError(
+                {"max_length": _("Only a Mastodon instance sets its own post length limit.")}
+            )
 
     def set_credentials(self, data: dict) -> None:
         self.credentials_encrypted = crypto.encrypt_json(data)
@@ -288,6 +306,12 @@ class Delivery(models.Model):
     remote_url = URLField(_("post URL"), max_length=500, blank=True)
     text = models.TextField(_("text sent"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # when the first attempt whose outcome is unknown (no answer, a 5xx, a worker that died)
+    # started: the post may exist although we never learnt its id. A retry after the network's
+    # idempotency window looks for it before posting (services.delivery_send).
+    unconfirmed_since = models.DateTimeField(
+        _("possibly posted since"), null=True, blank=True, editable=False
+    )
     claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     log = models.JSONField(_("log"), default=list, blank=True)

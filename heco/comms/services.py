@@ -10,9 +10,16 @@ it.
 Sending: one :class:`Delivery` per item and channel, its idempotency key unique in the
 database. ``delivery_send`` claims the row under ``select_for_update`` (status "sending" with a
 lease), sends outside the transaction, then records the result; a failure is retried with
-exponential back-off (``next_attempt_at``) up to ``MAX_ATTEMPTS``, and the network-side
-idempotency (Mastodon's Idempotency-Key header, Bluesky's record key) covers a crash between
-sending and recording.
+exponential back-off (``next_attempt_at``; later if a 429 names its reset time) up to
+``MAX_ATTEMPTS``, and the network-side idempotency (Mastodon's Idempotency-Key header,
+Bluesky's record key) covers a crash between sending and recording.
+
+No double posts on a retry: a delivery with a recorded remote id is never sent again; an
+attempt whose outcome is unknown marks the delivery ``unconfirmed_since``, and a retry after
+the network's idempotency window (Mastodon: one hour) first asks the network for that post
+(``find_existing``); a late result of an attempt that lost its lease never overwrites a newer
+attempt's state; a staff retry re-reads the row under lock and is refused while an attempt is
+in flight or once the post is known.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from heco.comms.channels.base import PublishError, Rendition
+from heco.comms.channels.base import PublishError, PublishResult, Rendition
 from heco.comms.models import Channel, Delivery, Item
 from heco.core.cache import bump_catalogue_version
 from heco.core.langmap import clean_language_map, pick
@@ -105,6 +112,18 @@ def _check_links_belong(item):
         raise ValidationError(_("A channel of another organisation cannot be used."))
 
 
+def _check_limits(item: Item):
+    """Refuse (inside the save's transaction) an item whose post is over a channel's length
+    limit: the editor learns it while writing, with the limit and how far over it is."""
+    problems = [
+        f"{channel.name}: {problem}"
+        for channel, rendition in item_renditions(item)
+        for problem in rendition.limit_errors
+    ]
+    if problems:
+        raise ValidationError({"summary": problems}, code="too_long")
+
+
 def item_create(*, user, organisation, title: dict, kind: str = Item.Kind.NEWS, **fields) -> Item:
     _require_editor(user, organisation.pk)
     m2m = {k: fields.pop(k) for k in list(fields) if k in ITEM_M2M}
@@ -128,6 +147,7 @@ def item_create(*, user, organisation, title: dict, kind: str = Item.Kind.NEWS, 
         item.save()
         _set_m2m(item, m2m)
         _check_links_belong(item)
+        _check_limits(item)
     return item
 
 
@@ -152,6 +172,7 @@ def item_update(*, item: Item, user, **fields) -> Item:
         item.save()
         _set_m2m(item, m2m)
         _check_links_belong(item)
+        _check_limits(item)
     return item
 
 
@@ -192,7 +213,8 @@ def item_channels(item: Item):
 
 def item_renditions(item: Item) -> list[tuple[Channel, Rendition]]:
     return [
-        (channel, channel.plugin.render(item, channel.language)) for channel in item_channels(item)
+        (channel, channel.plugin.render(item, channel.language, channel=channel))
+        for channel in item_channels(item)
     ]
 
 
@@ -327,6 +349,14 @@ def _log(delivery: Delivery, now, event: str, **data):
     delivery.log = [*delivery.log, entry]
 
 
+def _record_sent(delivery: Delivery, now, result, plugin, event: str):
+    delivery.status = Delivery.Status.EXPORTED if plugin.exports else Delivery.Status.SENT
+    delivery.remote_id, delivery.remote_url = result.remote_id, result.remote_url
+    delivery.sent_at, delivery.next_attempt_at, delivery.last_error = now, None, ""
+    delivery.claimed_until, delivery.unconfirmed_since = None, None
+    _log(delivery, now, event, url=result.remote_url, id=result.remote_id)
+
+
 def delivery_send(*, delivery_id, now=None) -> Delivery:
     """Send one delivery at most once. Safe to call twice, from two workers, or after a crash."""
     now = now or timezone.now()
@@ -347,68 +377,117 @@ def delivery_send(*, delivery_id, now=None) -> Delivery:
             return delivery  # another worker holds it
         if delivery.next_attempt_at and delivery.next_attempt_at > now:
             return delivery  # not yet: back-off
+        if delivery.remote_id:  # the post is known: never post it again
+            _record_sent(delivery, now, PublishResult(delivery.remote_id, delivery.remote_url),
+                         delivery.channel.plugin, "already-sent")  # fmt: skip
+            delivery.save()
+            transaction.on_commit(lambda: item_refresh_status(item=delivery.item, now=now))
+            return delivery
+        if delivery.status == Delivery.Status.SENDING and delivery.unconfirmed_since is None:
+            # the worker of the last attempt died before recording it: it may have posted
+            delivery.unconfirmed_since = (lease - CLAIM_LEASE) if lease else now
         delivery.status = Delivery.Status.SENDING
         delivery.claimed_until = now + CLAIM_LEASE
         delivery.attempts += 1
-        delivery.save(update_fields=["status", "claimed_until", "attempts", "updated_at"])
+        delivery.save(
+            update_fields=["status", "claimed_until", "attempts", "unconfirmed_since", "updated_at"]
+        )
+    attempt = delivery.attempts
 
     channel = delivery.channel
     plugin = channel.plugin
-    error, retryable, result, rendition = "", False, None, None
+    error, retryable, maybe_posted, retry_after = "", False, False, None
+    result, rendition, event = None, None, delivery.status
     try:
-        rendition = plugin.render(delivery.item, channel.language)
+        rendition = plugin.render(delivery.item, channel.language, channel=channel)
         if rendition.errors:
             error, retryable = "; ".join(rendition.errors), False
         else:
-            result = plugin.publish(channel, rendition, delivery.idempotency_key)
+            since, window = delivery.unconfirmed_since, plugin.idempotency_window
+            if since is not None and window is not None and now - since >= window:
+                # the network no longer remembers our key: look for the earlier post first
+                result = plugin.find_existing(channel, rendition, since)
+                event = "found"
+            if result is None:
+                result = plugin.publish(channel, rendition, delivery.idempotency_key)
+                event = Delivery.Status.EXPORTED if plugin.exports else Delivery.Status.SENT
     except PublishError as exc:
         error, retryable = str(exc), exc.retryable
+        maybe_posted, retry_after = exc.maybe_posted, exc.retry_after
     except Exception as exc:  # never lose a run to an unexpected error: record and retry
         log.exception("delivery %s failed", delivery.pk)
-        error, retryable = f"{type(exc).__name__}: {exc}", True
+        error, retryable, maybe_posted = f"{type(exc).__name__}: {exc}", True, True
 
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
-        delivery.claimed_until = None
-        if rendition is not None:
+        # another worker claimed the row after our lease ran out: its state is newer than ours
+        superseded = delivery.attempts != attempt or delivery.status != Delivery.Status.SENDING
+        if rendition is not None and not superseded:
             delivery.text = rendition.text
-        if result is not None:
-            delivery.status = Delivery.Status.EXPORTED if plugin.exports else Delivery.Status.SENT
-            delivery.remote_id, delivery.remote_url = result.remote_id, result.remote_url
-            delivery.sent_at, delivery.next_attempt_at, delivery.last_error = now, None, ""
-            _log(delivery, now, delivery.status, url=result.remote_url, id=result.remote_id)
-        elif retryable and delivery.attempts < MAX_ATTEMPTS:
-            delivery.status = Delivery.Status.PENDING
-            delivery.last_error = error
-            delivery.next_attempt_at = now + backoff(delivery.attempts)
-            _log(delivery, now, "retry", error=error, next=delivery.next_attempt_at.isoformat())
-            transaction.on_commit(lambda d=delivery: _enqueue_send(d))
+        if result is not None:  # the post exists: record it, whoever holds the row now
+            if rendition is not None:
+                delivery.text = rendition.text
+            _record_sent(delivery, now, result, plugin, event)
+        elif superseded:
+            if maybe_posted and delivery.unconfirmed_since is None and not delivery.remote_id:
+                delivery.unconfirmed_since = now
+            _log(delivery, now, "late-failure", error=error, of_attempt=attempt)
         else:
-            delivery.status = Delivery.Status.FAILED
+            delivery.claimed_until = None
             delivery.last_error = error
-            delivery.next_attempt_at = None
-            _log(delivery, now, "failed", error=error)
+            if maybe_posted and delivery.unconfirmed_since is None:
+                delivery.unconfirmed_since = now
+            if retryable and delivery.attempts < MAX_ATTEMPTS:
+                delivery.status = Delivery.Status.PENDING
+                wait = backoff(delivery.attempts)
+                if retry_after is not None and retry_after > wait:
+                    wait = retry_after  # the network said when: a 429's reset time
+                delivery.next_attempt_at = now + wait
+                _log(delivery, now, "retry", error=error, next=delivery.next_attempt_at.isoformat())
+                transaction.on_commit(lambda d=delivery: _enqueue_send(d))
+            else:
+                delivery.status = Delivery.Status.FAILED
+                delivery.next_attempt_at = None
+                _log(delivery, now, "failed", error=error)
         delivery.save()
     if delivery.status != Delivery.Status.PENDING:
         item_refresh_status(item=delivery.item, now=now)
     return delivery
 
 
-def delivery_retry(*, delivery: Delivery, user) -> Delivery:
-    """Give a failed delivery another round of attempts (staff action)."""
+def delivery_retry(*, delivery: Delivery, user, now=None) -> Delivery:
+    """Give a failed delivery another round of attempts (staff action).
+
+    The row is read again under lock (the page the click came from may be stale): refused
+    once the post is known (a remote id) and while an attempt is in flight; what an earlier
+    attempt may have posted (``unconfirmed_since``) is kept, so the next attempt looks for that
+    post before posting again."""
     _require_approver(user, delivery.item)
-    if delivery.status != Delivery.Status.FAILED:
-        raise ValidationError(_("Only a failed delivery can be retried."))
+    now = now or timezone.now()
     with transaction.atomic():
-        delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, None
-        _log(delivery, timezone.now(), "requeued", by=str(user))
-        delivery.save()
-        item = delivery.item
+        current = Delivery.objects.select_for_update().select_related("item").get(pk=delivery.pk)
+        if current.remote_id:
+            raise ValidationError(
+                _("This delivery was already posted (%(url)s); it is not sent again.")
+                % {"url": current.remote_url or current.remote_id}
+            )
+        if current.status == Delivery.Status.SENDING and (
+            current.claimed_until is None or current.claimed_until > now
+        ):
+            raise ValidationError(
+                _("An attempt to send this delivery is still in progress; wait for its result.")
+            )
+        if current.status != Delivery.Status.FAILED:
+            raise ValidationError(_("Only a failed delivery can be retried."))
+        current.status, current.attempts, current.next_attempt_at = "pending", 0, None
+        _log(current, now, "requeued", by=str(user))
+        current.save(update_fields=["status", "attempts", "next_attempt_at", "log", "updated_at"])
+        item = current.item
         if item.status == Item.Status.FAILED:
             item.status = Item.Status.SCHEDULED
             item.save(update_fields=["status", "updated_at"])
-        transaction.on_commit(lambda: _enqueue_send(delivery))
-    return delivery
+        transaction.on_commit(lambda: _enqueue_send(current))
+    return current
 
 
 # --- channels --------------------------------------------------------------------------------

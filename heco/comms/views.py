@@ -98,8 +98,11 @@ def item_edit(request, pk=None):
                     raise ValidationError(_("An item cannot move to another organisation."))
                 item = services.item_update(item=item, user=request.user, **data)
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            if hasattr(error, "error_dict"):  # e.g. the summary too long for a channel
+                form.add_error(None, error)
+            else:
+                for message in error.messages:
+                    form.add_error(None, message)
         else:
             messages.success(request, _("The item was saved."))
             return redirect("comms:item", pk=item.pk)

@@ -4,15 +4,24 @@ A channel kind is a folder ``heco/comms/channels/<kind>/`` whose ``plugin.py`` d
 subclass of :class:`ChannelPlugin` and registers it in ``heco/comms/channels/__init__.py``.
 Two methods matter:
 
-``render(item, lang) -> Rendition``
+``render(item, lang, channel=None) -> Rendition``
     The post for this network, in one language: text, its length counted the network's way,
-    the limit, facets (Bluesky), images with their alt text, and the problems that block
-    scheduling (over the limit, an image without alt text in ``lang``).
+    the limit (``limit_for(channel)``: a Mastodon instance may allow more than 500), its size
+    in UTF-8 bytes where the network limits that too (``max_bytes``: Bluesky), facets
+    (Bluesky), images with their alt text, and the problems that block saving (over a limit:
+    ``limit_errors``) or scheduling (those, and an image without alt text in ``lang``).
 
 ``publish(channel, rendition, idempotency_key) -> PublishResult(remote_id, remote_url)``
     Send it through the network's client library. Raise :class:`PublishError` (``retryable``
-    says whether trying again later may help). The same ``idempotency_key`` is passed on every
-    retry; use the network's own idempotency mechanism with it where there is one.
+    says whether trying again later may help, ``maybe_posted`` whether the post may have gone
+    out all the same — no answer, a 5xx —, ``retry_after`` how long the network asked us to
+    wait). The same ``idempotency_key`` is passed on every retry; use the network's own
+    idempotency mechanism with it where there is one.
+
+``find_existing(channel, rendition, since) -> PublishResult | None``
+    Only for networks whose idempotency is limited in time (``idempotency_window``: Mastodon
+    keeps an Idempotency-Key for one hour): the post an earlier, unanswered attempt made, if
+    there is one. The sender asks it before posting again once the window has passed.
 
 Networks without an open API (Facebook, Instagram, X) set ``exports = True``: nothing is sent,
 the delivery keeps the copy-ready text.
@@ -20,6 +29,7 @@ the delivery keeps the copy-ready text.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -56,10 +66,15 @@ class Rendition:
     link: str = ""
     errors: list[str] = field(default_factory=list)  # block scheduling
     warnings: list[str] = field(default_factory=list)  # shown, not blocking
+    byte_length: int = 0
+    max_bytes: int | None = None
+    limit_errors: list[str] = field(default_factory=list)  # over a limit (also in errors)
 
     @property
     def over_limit(self) -> bool:
-        return self.length > self.limit
+        return self.length > self.limit or bool(
+            self.max_bytes and self.byte_length > self.max_bytes
+        )
 
     @property
     def ok(self) -> bool:
@@ -72,9 +87,23 @@ class PublishResult(NamedTuple):
 
 
 class PublishError(Exception):
-    def __init__(self, message: str, *, retryable: bool = True):
+    """``retryable``: trying again later may help. ``maybe_posted``: the network may have
+    made the post although we got no success (no answer, a 5xx; defaults to ``retryable``);
+    a refusal (4xx, 429) says it did not. ``retry_after``: how long the network asked us to
+    wait (a 429's ``Retry-After`` or rate-limit reset time)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = True,
+        maybe_posted: bool | None = None,
+        retry_after: dt.timedelta | None = None,
+    ):
         super().__init__(message)
         self.retryable = retryable
+        self.maybe_posted = retryable if maybe_posted is None else maybe_posted
+        self.retry_after = retry_after
 
 
 def hashtag_from(value: str) -> str:
@@ -126,6 +155,10 @@ class ChannelPlugin:
     kind: str = ""
     label: str = ""
     limit: int = 500
+    max_bytes: int | None = None  # a limit in UTF-8 bytes as well (Bluesky)
+    # how long the network remembers an idempotency key; None: for ever (Bluesky's record key)
+    # or nothing is sent (exports)
+    idempotency_window: dt.timedelta | None = None
     max_hashtags: int = 5
     max_images: int = 4
     image_size: str = "1600"  # which Media rendition to upload
@@ -138,6 +171,35 @@ class ChannelPlugin:
     def facets(self, text: str) -> list[dict]:
         return []
 
+    def limit_for(self, channel=None) -> int:
+        """The length limit of posts on ``channel``; the network's own by default."""
+        return self.limit
+
+    def limit_problems(self, text: str, limit: int) -> list[str]:
+        """One sentence per limit ``text`` is over, naming the limit and how far over."""
+        problems = []
+        length = self.count(text)
+        if length > limit:
+            problems.append(
+                _(
+                    "The %(network)s post is %(length)d characters long, %(over)d over the "
+                    "limit of %(limit)d."
+                )
+                % {"network": self.label, "length": length, "over": length - limit, "limit": limit}
+            )
+        if self.max_bytes is not None:
+            size = len(text.encode("utf-8"))
+            if size > self.max_bytes:
+                problems.append(
+                    _(
+                        "The %(network)s post is %(size)d bytes long in UTF-8, %(over)d over the "
+                        "limit of %(max)d bytes."
+                    )
+                    % {"network": self.label, "size": size, "over": size - self.max_bytes,
+                       "max": self.max_bytes}
+                )  # fmt: skip
+        return problems
+
     # --- rendering ---
     def compose(self, *, title: str, text: str, link: str, hashtags: list[str]) -> str:
         parts = [title.strip()]
@@ -149,7 +211,8 @@ class ChannelPlugin:
             parts.append(" ".join(f"#{t}" for t in hashtags))
         return "\n\n".join(p for p in parts if p)
 
-    def render(self, item, lang: str) -> Rendition:
+    def render(self, item, lang: str, channel=None) -> Rendition:
+        limit = self.limit_for(channel)
         default = item.organisation.community.default_language if item.organisation_id else None
         title = pick(item.title, lang, default)
         text = pick(item.summary, lang, default) or pick(item.body, lang, default)
@@ -166,22 +229,22 @@ class ChannelPlugin:
         tags = item_hashtags(item)[: self.max_hashtags]
         composed = self.compose(title=title.text, text=text.text, link=link, hashtags=tags)
         # hashtags are the first thing to give way when the post is too long
-        while self.count(composed) > self.limit and tags:
+        while tags and self.limit_problems(composed, limit):
             tags = tags[:-1]
             composed = self.compose(title=title.text, text=text.text, link=link, hashtags=tags)
         length = self.count(composed)
-        if length > self.limit:
-            errors.append(
-                _("The %(network)s post is %(length)d long; the limit is %(limit)d.")
-                % {"network": self.label, "length": length, "limit": self.limit}
-            )
+        limit_errors = self.limit_problems(composed, limit)
+        errors.extend(limit_errors)
         images = self.render_images(item, text_lang, errors, warnings)
         return Rendition(
             kind=self.kind,
             lang=text_lang,
             text=composed,
             length=length,
-            limit=self.limit,
+            limit=limit,
+            byte_length=len(composed.encode("utf-8")),
+            max_bytes=self.max_bytes,
+            limit_errors=limit_errors,
             facets=self.facets(composed),
             images=images,
             hashtags=tags,
@@ -227,6 +290,9 @@ class ChannelPlugin:
     # --- sending ---
     def publish(self, channel, rendition: Rendition, idempotency_key: str) -> PublishResult:
         raise NotImplementedError
+
+    def find_existing(self, channel, rendition: Rendition, since) -> PublishResult | None:
+        return None
 
 
 def read_image(image: RenditionImage) -> bytes:

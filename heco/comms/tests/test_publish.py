@@ -141,8 +141,9 @@ def test_a_crash_after_posting_does_not_post_again(
     delivery = Delivery.objects.get(item=item)
     delivery_send(delivery_id=delivery.pk)
     Delivery.objects.filter(pk=delivery.pk).update(
-        status="sending", remote_url="", claimed_until=timezone.now() + dt.timedelta(minutes=5)
-    )
+        status="sending", remote_id="", remote_url="", sent_at=None,
+        claimed_until=timezone.now() + dt.timedelta(minutes=5),
+    )  # fmt: skip
 
     later = timezone.now() + dt.timedelta(minutes=10)
     delivery = delivery_send(delivery_id=delivery.pk, now=later)
@@ -161,8 +162,9 @@ def test_bluesky_retry_after_unrecorded_success_reports_the_existing_post(
     delivery = Delivery.objects.get(item=item)
     delivery_send(delivery_id=delivery.pk)
     Delivery.objects.filter(pk=delivery.pk).update(
-        status="sending", remote_url="", claimed_until=timezone.now() + dt.timedelta(minutes=5)
-    )
+        status="sending", remote_id="", remote_url="", sent_at=None,
+        claimed_until=timezone.now() + dt.timedelta(minutes=5),
+    )  # fmt: skip
 
     delivery = delivery_send(delivery_id=delivery.pk, now=timezone.now() + dt.timedelta(hours=1))
 

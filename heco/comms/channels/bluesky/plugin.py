@@ -1,4 +1,6 @@
-"""Bluesky: 300 graphemes, facets for links and #tags (UTF-8 byte offsets), through atproto.
+"""Bluesky: 300 graphemes and 3,000 UTF-8 bytes (the ``app.bsky.feed.post`` lexicon's
+``maxGraphemes`` and ``maxLength`` of ``text``), facets for links and #tags (UTF-8 byte
+offsets), through atproto.
 
 Credentials: ``{"identifier": "museum.bsky.social", "password": "<app password>"}``;
 ``Channel.base_url`` is the PDS (https://bsky.social). Login is ``com.atproto.server.
@@ -78,6 +80,7 @@ class BlueskyPlugin(ChannelPlugin):
     kind = "bluesky"
     label = "Bluesky"
     limit = 300
+    max_bytes = 3000
     max_hashtags = 3
     max_images = 4
     image_size = "800"  # blobs are limited to about 1 MB
@@ -92,6 +95,9 @@ class BlueskyPlugin(ChannelPlugin):
         from atproto import Client, models
         from atproto_client import exceptions
 
+        problems = self.limit_problems(rendition.text, self.limit)
+        if problems:  # the PDS would refuse it (atproto's own model would not even build it)
+            raise PublishError(" ".join(problems), retryable=False)
         credentials = channel.get_credentials()
         if not credentials.get("identifier") or not credentials.get("password"):
             raise PublishError(str(_("The channel has no login or app password.")), retryable=False)

@@ -37,8 +37,8 @@ class InstagramPlugin(ExportPlugin):
     max_hashtags = 30  # Instagram refuses a caption with more than 30 hashtags
     max_images = 10
 
-    def render(self, item, lang):
-        rendition = super().render(item, lang)
+    def render(self, item, lang, channel=None):
+        rendition = super().render(item, lang, channel)
         if len(counting.hashtags_in(rendition.text)) > self.max_hashtags:
             rendition.errors.append(_("Instagram allows at most 30 hashtags in a caption."))
         if not rendition.images:
