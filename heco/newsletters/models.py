@@ -109,6 +109,13 @@ class Subscriber(models.Model):
     consent_wording_version = models.CharField(_("consent wording version"), max_length=32)
     consent_text = models.TextField(_("consent wording shown"), blank=True)
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    # confirmation mails sent to this address: the last one, and how many since the start of
+    # the current 24-hour window (services.subscriber_signup spaces and caps them)
+    confirm_sent_at = models.DateTimeField(
+        _("confirmation mail sent"), null=True, blank=True, editable=False
+    )
+    confirm_window_start = models.DateTimeField(null=True, blank=True, editable=False)
+    confirm_sends = models.PositiveSmallIntegerField(default=0, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

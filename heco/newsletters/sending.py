@@ -9,7 +9,8 @@
   *before* each message goes out (status ``sending``) and updated after; a re-run skips every
   subscriber who already has a row that is not ``failed``, so nobody is mailed twice — even
   after a crash between the SMTP server accepting a message and our recording it (such rows
-  stay ``sending`` for a person to check, rather than being retried).
+  stay ``sending`` for a person to check, rather than being retried). Each subscriber's status
+  is checked again as their row is claimed, so an unsubscription during the send is honoured.
 """
 
 from __future__ import annotations
@@ -179,10 +180,21 @@ def build_message(edition: Edition, subscriber: Subscriber, connection=None):
 
 
 def _claim(edition: Edition, subscriber: Subscriber) -> SendLog | None:
-    """Write the log row before sending; None when this subscriber is already handled."""
+    """Write the log row before sending; None when this subscriber is already handled or is
+    no longer subscribed. The status is read again here, right before this person's message
+    goes out, not when the batch was loaded: someone who unsubscribes while their batch is
+    being sent gets nothing (the row is locked, so an unsubscription waits for this claim or
+    wins over it)."""
     code, _content = content_for_language(edition, subscriber.language)
     try:
         with transaction.atomic():
+            still_confirmed = list(
+                Subscriber.objects.select_for_update()
+                .filter(pk=subscriber.pk, status=Subscriber.Status.CONFIRMED)
+                .values_list("pk", flat=True)[:1]
+            )
+            if not still_confirmed:
+                return None
             log, created = SendLog.objects.get_or_create(
                 edition=edition,
                 subscriber=subscriber,

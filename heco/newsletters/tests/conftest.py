@@ -3,6 +3,7 @@ fixtures."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -20,6 +21,9 @@ class StoringHandler:
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        # called (in a thread of its own) after each accepted message: a test can act "while
+        # the batch is being sent", e.g. someone clicks their unsubscribe link
+        self.on_message = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("refuse"):
@@ -31,6 +35,9 @@ class StoringHandler:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(message)
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        if self.on_message is not None:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, self.on_message, message)
         return "250 Message accepted for delivery"
 
     def to(self, address: str):
