@@ -168,6 +168,15 @@ def item_action(request, pk):
         elif action == "return":
             services.item_return_to_draft(item=item, user=user)
             messages.success(request, _("Returned to draft."))
+        elif action == "retry":
+            delivery_id = request.POST.get("delivery", "")
+            if not delivery_id.isascii() or not delivery_id.isdigit():
+                raise Http404("no such delivery")
+            delivery = get_object_or_404(item.deliveries, pk=int(delivery_id))
+            services.delivery_retry(delivery=delivery, user=user)
+            messages.success(
+                request, _("Sending again to %(channel)s.") % {"channel": delivery.channel.name}
+            )
         else:
             raise Http404("unknown action")
     except ValidationError as error:

@@ -126,3 +126,66 @@ def test_admin_changelists_are_scoped(client, make_item, partner_business, edito
     client.force_login(partner_business)
     page = client.get(reverse("admin:comms_item_changelist")).content.decode()
     assert str(item) not in page
+
+
+def _failed_delivery(approved_item, org_admin, fake_mastodon):
+    from heco.comms.models import Delivery
+    from heco.comms.services import MAX_ATTEMPTS, delivery_send
+
+    item = approved_item()
+    item_schedule(item=item, user=org_admin, scheduled_at=timezone.now())
+    delivery = Delivery.objects.get(item=item)
+    fake_mastodon.fail_next("/api/v1/statuses", *([422] * MAX_ATTEMPTS))  # refused: no retry
+    delivery = delivery_send(delivery_id=delivery.pk)
+    assert delivery.status == Delivery.Status.FAILED
+    return item, delivery
+
+
+def test_an_approver_sends_a_failed_delivery_again_from_the_page(
+    client, approved_item, org_admin, mastodon_channel, fake_mastodon
+):
+    from heco.comms.models import Delivery
+
+    item, delivery = _failed_delivery(approved_item, org_admin, fake_mastodon)
+    client.force_login(org_admin)
+    page = client.get(reverse("comms:item", args=[item.pk])).content.decode()
+    assert 'name="action" value="retry"' in page and f'value="{delivery.pk}"' in page
+
+    response = client.post(
+        reverse("comms:item-action", args=[item.pk]),
+        {"action": "retry", "delivery": str(delivery.pk)},
+        follow=True,
+    )
+    assert "Sending again to" in response.content.decode()
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.PENDING and delivery.attempts == 0
+    assert delivery.log[-1]["event"] == "requeued"
+
+
+def test_an_editor_cannot_send_a_failed_delivery_again(
+    client, approved_item, org_admin, editor, mastodon_channel, fake_mastodon
+):
+    from heco.comms.models import Delivery
+
+    item, delivery = _failed_delivery(approved_item, org_admin, fake_mastodon)
+    client.force_login(editor)
+    assert 'value="retry"' not in client.get(reverse("comms:item", args=[item.pk])).content.decode()
+    response = client.post(
+        reverse("comms:item-action", args=[item.pk]),
+        {"action": "retry", "delivery": str(delivery.pk)},
+    )
+    assert response.status_code == 403
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED
+
+
+@pytest.mark.parametrize("value", ["", "abc", "١", "99999999", "-1"])
+def test_a_retry_naming_no_delivery_of_the_item_is_a_404(
+    client, approved_item, org_admin, mastodon_channel, fake_mastodon, value
+):
+    item, _delivery = _failed_delivery(approved_item, org_admin, fake_mastodon)
+    client.force_login(org_admin)
+    response = client.post(
+        reverse("comms:item-action", args=[item.pk]), {"action": "retry", "delivery": value}
+    )
+    assert response.status_code == 404
