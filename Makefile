@@ -17,10 +17,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## make run: install, migrate, load the demo network on an empty database, serve on $(PORT)
+## with the background worker beside it (scheduled posts, newsletters, harvests); Ctrl-C stops both
 run: install
 	$(BIN)/heco migrate --noinput
 	$(BIN)/heco demo --if-empty
-	$(BIN)/heco runserver 127.0.0.1:$(PORT)
+	$(BIN)/heco worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  $(BIN)/heco runserver 127.0.0.1:$(PORT)
 
 ## make test: the whole suite (SQLite by default; HECO_DATABASE_URL=postgres://… for PostgreSQL)
 test: install

@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timesince import timeuntil
 from django.utils.translation import gettext_lazy as _
 
 from heco.core.admin import LabelledTabularInline, MalformedInputAdminMixin
@@ -18,40 +20,76 @@ class HarvestRunInline(LabelledTabularInline):
 
 @admin.register(Source)
 class SourceAdmin(MalformedInputAdminMixin, admin.ModelAdmin):
-    list_display = ("__str__", "kind", "organisation", "aggregator", "last_success_at", "active")
-    list_filter = ("kind", "active")
+    list_display = (
+        "__str__",
+        "kind",
+        "organisation",
+        "aggregator",
+        "last_success_at",
+        "harvest_every",
+        "next_harvest",
+        "active",
+    )
+    list_filter = ("kind", "active", "harvest_every")
     search_fields = ("name", "url")
     raw_id_fields = ("organisation",)
-    readonly_fields = ("last_success_at", "checkpoint", "created_at")
+    readonly_fields = ("next_harvest", "last_success_at", "checkpoint", "created_at")
     inlines = [HarvestRunInline]
     actions = ["harvest_now"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_last_started_at()
+
+    @admin.display(description=_("next harvest"))
+    def next_harvest(self, source):
+        if source.pk is None:
+            return "-"
+        due = source.next_harvest_at()
+        if due is None:
+            return _("Not harvested on schedule")
+        now = timezone.now()
+        if due <= now:
+            return _("Due now")
+        return _("%(date)s (in %(delay)s)") % {
+            "date": date_format(timezone.localtime(due), "DATETIME_FORMAT"),
+            "delay": timeuntil(due, now, depth=1),
+        }
+
     @admin.action(description=_("Harvest now (incremental)"))
     def harvest_now(self, request, queryset):
-        from heco.harvest.services import HarvestBusy, source_harvest
+        """Queue the runs for the worker (a harvest may take hours: never inside a request).
+        ``make run`` starts a worker beside the development server."""
+        from heco.harvest.schedule import Enqueued, harvest_enqueue
 
         for source in queryset:
-            try:
-                run = source_harvest(source=source)
-            except HarvestBusy:
+            outcome = harvest_enqueue(source=source)
+            if outcome == Enqueued.QUEUED:
+                self.message_user(
+                    request,
+                    _(
+                        "%(source)s: incremental harvest queued. The background worker "
+                        "(heco worker) runs it; its report appears under the source's runs."
+                    )
+                    % {"source": source},
+                    messages.SUCCESS,
+                )
+            elif outcome == Enqueued.ALREADY_QUEUED:
+                self.message_user(
+                    request,
+                    _(
+                        "%(source)s: not queued again, a harvest of this source is already "
+                        "waiting for the worker."
+                    )
+                    % {"source": source},
+                    messages.WARNING,
+                )
+            else:
                 self.message_user(
                     request,
                     _("%(source)s: not started, another run of this source is under way.")
                     % {"source": source},
                     messages.WARNING,
                 )
-                continue
-            self.message_user(
-                request,
-                _("%(source)s: %(status)s, %(fetched)s fetched, %(failed)s failed")
-                % {
-                    "source": source,
-                    "status": run.get_status_display(),
-                    "fetched": run.fetched,
-                    "failed": run.failed,
-                },
-                messages.SUCCESS if run.status == HarvestRun.Status.COMPLETED else messages.WARNING,
-            )
 
 
 @admin.register(HarvestRun)

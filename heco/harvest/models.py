@@ -6,10 +6,20 @@ and the field values we derived from it). Local edits are kept apart: an asset f
 overwritten by a re-harvest when it still equals the value the previous harvest wrote.
 """
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
+
+
+class SourceQuerySet(models.QuerySet):
+    def with_last_started_at(self):
+        """Annotate ``last_started_at``: the start of each source's last run, whatever its
+        outcome (``Source.next_harvest_at`` reads it)."""
+        last = HarvestRun.objects.filter(source=OuterRef("pk")).order_by("-started_at")
+        return self.annotate(last_started_at=Subquery(last.values("started_at")[:1]))
 
 
 class Source(models.Model):
@@ -18,6 +28,14 @@ class Source(models.Model):
         CSV = "csv", _("CSV / XLSX file")
         ICAL = "ical", _("iCalendar feed")
         JSONLD = "jsonld", _("schema.org JSON-LD page")
+
+    class Interval(models.IntegerChoices):
+        """How often an active source is harvested, in hours."""
+
+        HOURLY = 1, _("Hourly")
+        SIX_HOURLY = 6, _("Every 6 hours")
+        DAILY = 24, _("Daily")
+        WEEKLY = 168, _("Weekly")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200, blank=True)
@@ -42,6 +60,15 @@ class Source(models.Model):
         help_text=_("The aggregator the records pass through, if any (e.g. a national portal)."),
     )
     active = models.BooleanField(_("harvested on schedule"), default=True)
+    harvest_every = models.PositiveSmallIntegerField(
+        _("harvest interval"),
+        choices=Interval.choices,
+        default=Interval.DAILY,
+        help_text=_(
+            "Counted from the start of the last run, successful or not: a source that fails "
+            "is tried again after this interval."
+        ),
+    )
     last_success_at = models.DateTimeField(
         _("last successful harvest"),
         null=True,
@@ -56,13 +83,36 @@ class Source(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = SourceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("harvest source")
         verbose_name_plural = _("harvest sources")
         ordering = ["id"]
+        constraints = [
+            # the hours of Source.Interval (an interval the schedule does not know never runs)
+            models.CheckConstraint(
+                condition=Q(harvest_every__in=[1, 6, 24, 168]), name="source_harvest_every_known"
+            ),
+        ]
 
     def __str__(self):
         return self.name or f"{self.get_kind_display()} {self.url}"
+
+    def next_harvest_at(self):
+        """When the schedule harvests this source next: ``harvest_every`` after the start of
+        its last run, whatever that run's outcome; its creation (due at once) when it never
+        ran; None when it is not harvested on schedule. Reads ``last_started_at`` from
+        ``Source.objects.with_last_started_at()`` when the source comes from there."""
+        if not self.active:
+            return None
+        if hasattr(self, "last_started_at"):
+            last = self.last_started_at
+        else:
+            last = self.runs.order_by("-started_at").values_list("started_at", flat=True).first()
+        if last is None:
+            return self.created_at
+        return last + timedelta(hours=self.harvest_every)
 
     def clean(self):
         super().clean()

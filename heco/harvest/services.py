@@ -49,6 +49,7 @@ def source_add(
     mapping: dict | None = None,
     aggregator: str = "",
     name: str = "",
+    harvest_every: int = Source.Interval.DAILY,
 ) -> Source:
     get_kind(kind)  # raises SourceError for an unknown kind
     if kind == Source.Kind.OAI_PMH and not metadata_prefix:
@@ -62,6 +63,7 @@ def source_add(
         mapping=mapping or {},
         aggregator=aggregator,
         name=name,
+        harvest_every=harvest_every,
     )
     source.full_clean()
     source.save()
@@ -88,48 +90,56 @@ class HarvestBusy(Exception):
     """Another run of the source is under way: this one did not start."""
 
 
-LOCK_NAMESPACE = 0x68617276  # "harv": first key of the PostgreSQL advisory locks of runs
-_running_here: set = set()  # sources harvested by this process (threads)
+# first keys of the PostgreSQL advisory locks: runs of a source, and downloads of its images
+LOCK_NAMESPACES = {"harvest": 0x68617276, "images": 0x696D6773}  # "harv", "imgs"
+_running_here: set = set()  # (what, source id) done by this process (threads)
 _running_here_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def _source_lock(source: Source):
-    """Yield True when this run may harvest ``source`` (no other run holds it), else False.
+def _source_lock(source: Source, what: str = "harvest"):
+    """Yield True when this process may do ``what`` ("harvest" or "images") for ``source``
+    (no other run of it holds the lock), else False.
 
     The lock lives as long as the process holding it, whatever ends that: a PostgreSQL
     advisory lock of the connection's session (released when the connection closes), or on
-    SQLite a POSIX lock of the file ``<database>.harvest-<id>.lock`` (released when the
+    SQLite a POSIX lock of the file ``<database>.<what>-<id>.lock`` (released when the
     process ends; a forked fetching child does not inherit it). So a run that is "running"
     while nobody holds the lock was killed."""
+    key = (what, source.pk)
     with _running_here_lock:
-        if source.pk in _running_here:
+        if key in _running_here:
             yield False
             return
-        _running_here.add(source.pk)
+        _running_here.add(key)
     try:
         if connection.vendor == "postgresql":
+            lock = [LOCK_NAMESPACES[what], source.pk]
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, source.pk])
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", lock)
                 got = cursor.fetchone()[0]
             try:
                 yield got
             finally:
                 if got:
                     with connection.cursor() as cursor:
-                        cursor.execute(
-                            "SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, source.pk]
-                        )
+                        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", lock)
         else:
-            with _file_lock(source) as got:
+            with _file_lock(source, what) as got:
                 yield got
     finally:
         with _running_here_lock:
-            _running_here.discard(source.pk)
+            _running_here.discard(key)
+
+
+def source_is_being_harvested(source: Source) -> bool:
+    """A run of ``source`` is under way (in this process or another)."""
+    with _source_lock(source) as free:
+        return not free
 
 
 @contextlib.contextmanager
-def _file_lock(source: Source):
+def _file_lock(source: Source, what: str):
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not a POSIX system: this process's runs only
@@ -138,13 +148,27 @@ def _file_lock(source: Source):
     if fcntl is None or connection.is_in_memory_db():  # no other process shares the data
         yield True
         return
-    with open(f"{name}.harvest-{source.pk}.lock", "ab") as handle:
+    with open(f"{name}.{what}-{source.pk}.lock", "ab") as handle:
         try:
             fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             yield False
             return
         yield True  # closing the file releases the lock
+
+
+def source_fetch_images(*, source: Source, limit: int | None = None) -> dict:
+    """``heco.harvest.images.fetch_images`` for ``source``, one call per source at a time
+    (its own lock: a harvest of the source may run meanwhile); returns the report. While
+    another call fetches the source's images, nothing is done: the report says ``skipped``
+    and why."""
+    from heco.harvest.images import fetch_images
+
+    with _source_lock(source, "images") as free:
+        if not free:
+            reason = f"images of source {source.pk} are being fetched by another call: not started"
+            return {"source": source.pk, "status": "skipped", "reason": reason}
+        return fetch_images(source, limit=limit).as_dict()
 
 
 class _PageCache:

@@ -1,7 +1,12 @@
-"""Tasks for the scheduled worker (django-tasks)."""
+"""Tasks for the scheduled worker (django-tasks).
+
+``harvest_due`` is the schedule's tick: it queues ``harvest_source`` for the sources that are
+due (``heco.harvest.schedule``) and queues itself again for the next 10-minute mark;
+``heco worker`` makes sure one is pending when it starts."""
 
 import logging
 
+from django.utils import timezone
 from django_tasks import task
 
 logger = logging.getLogger(__name__)
@@ -35,8 +40,28 @@ def _harvest_then_images(source) -> dict:
 
 
 @task()
+def harvest_due() -> dict:
+    """Queue the harvests that are due, then the next tick (only one is ever pending, and it
+    is queued even when this one fails)."""
+    from heco.harvest.schedule import (
+        harvest_tick_ensure,
+        harvests_enqueue_due,
+        next_tick,
+        ticks_prune,
+    )
+
+    now = timezone.now()
+    try:
+        return harvests_enqueue_due(now=now).as_dict()
+    finally:
+        harvest_tick_ensure(run_after=next_tick(now))
+        ticks_prune(now=now)
+
+
+@task()
 def harvest_all_sources() -> list[dict]:
-    """Harvest every active source in turn (for a nightly schedule)."""
+    """Harvest every active source in turn, whatever their interval (``harvest_due`` keeps
+    to each source's interval)."""
     from heco.harvest.models import Source
 
     return [
@@ -48,9 +73,14 @@ def harvest_all_sources() -> list[dict]:
 @task()
 def harvest_images(source_id: int, limit: int | None = None) -> dict:
     """Fetch the images the records of one source name and store them as media; returns the
-    report (``heco harvest-images --json``). Run it after ``harvest_source``."""
-    from heco.harvest.images import fetch_images
+    report (``heco harvest-images --json``). Run it after ``harvest_source``. One at a time
+    per source: while another call fetches the source's images, the report says ``skipped``
+    and why."""
     from heco.harvest.models import Source
+    from heco.harvest.services import source_fetch_images
 
     source = Source.objects.select_related("organisation").get(pk=source_id)
-    return fetch_images(source, limit=limit).as_dict()
+    report = source_fetch_images(source=source, limit=limit)
+    if report.get("status") == "skipped":
+        logger.warning("image download skipped: %s", report["reason"])
+    return report

@@ -357,6 +357,10 @@ def test_harvest_now_in_the_back_office_says_when_a_run_is_under_way(admin_clien
     shown = [str(m) for m in page.context["messages"]]
     assert shown == ["Register: not started, another run of this source is under way."]
     assert not Source.objects.get(pk=source.pk).runs.exists()
+    # nor queued: the worker would only find the source busy (or harvest it a second time)
+    from django_tasks_db.models import DBTaskResult
+
+    assert not DBTaskResult.objects.filter(task_path="heco.harvest.tasks.harvest_source").exists()
 
 
 def test_the_fetching_process_does_not_outlive_a_killed_run(instance, remote, gate):

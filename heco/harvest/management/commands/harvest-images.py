@@ -2,14 +2,15 @@
 source name as Media (``heco.harvest.images.fetch_images``).
 
 Exit status 0 even when some images failed (they are listed, like bad records in a harvest);
-an unknown source is an error."""
+an unknown source is an error; 3 when another call is fetching the source's images (not
+started)."""
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from heco.harvest.images import fetch_images
 from heco.harvest.models import Source
+from heco.harvest.services import source_fetch_images
 
 ERRORS_SHOWN = 50
 
@@ -31,7 +32,9 @@ class Command(BaseCommand):
             source = Source.objects.select_related("organisation").get(pk=options["source_id"])
         except Source.DoesNotExist:
             raise CommandError(f"no source {options['source_id']}")
-        report = fetch_images(source, limit=options["limit"]).as_dict()
+        report = source_fetch_images(source=source, limit=options["limit"])
+        if report.get("status") == "skipped":
+            raise CommandError(report["reason"], returncode=3)
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False))
             return

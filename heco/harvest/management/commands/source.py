@@ -10,6 +10,14 @@ from heco.harvest.models import Source
 from heco.harvest.services import source_add
 from heco.network.models import Organisation
 
+# ``--every``: how often the worker harvests the source
+EVERY = {
+    "hour": Source.Interval.HOURLY,
+    "6-hours": Source.Interval.SIX_HOURLY,
+    "day": Source.Interval.DAILY,
+    "week": Source.Interval.WEEKLY,
+}
+
 
 class Command(BaseCommand):
     help = "Manage harvest sources: add one of each kind, list them."
@@ -29,6 +37,9 @@ class Command(BaseCommand):
             p.add_argument("--organisation", required=True, help="data provider (slug)")
             p.add_argument("--aggregator", default="", help="intermediate aggregator's name")
             p.add_argument("--name", default="")
+            p.add_argument(
+                "--every", choices=EVERY, default="day", help="how often it is harvested"
+            )
             if kind == "oai-pmh":
                 p.add_argument("--metadata-prefix", default="oai_dc", choices=["oai_dc", "edm"])
                 p.add_argument("--set", dest="set_spec", default="")
@@ -36,14 +47,21 @@ class Command(BaseCommand):
                 p.add_argument("--mapping", required=True, help="column mapping JSON file")
             else:
                 p.add_argument("--mapping", default=None, help="options JSON file")
-        sub.add_parser("list", help="List sources with their last run.")
+        sub.add_parser("list", help="List sources with their last run and the next one.")
 
     def handle(self, *args, **options):
         if options["action"] == "list":
-            for source in Source.objects.select_related("organisation"):
+            every = {value: name for name, value in EVERY.items()}
+            for source in Source.objects.select_related("organisation").with_last_started_at():
                 run = source.runs.order_by("-started_at").first()
                 status = f"{run.status} {run.started_at:%Y-%m-%d %H:%M}" if run else "never run"
-                self.stdout.write(f"{source.pk}\t{source.kind}\t{source.url}\t{status}")
+                due = source.next_harvest_at()
+                schedule = (
+                    f"every {every[source.harvest_every]}, next {due:%Y-%m-%d %H:%M}"
+                    if due
+                    else "not scheduled"
+                )
+                self.stdout.write(f"{source.pk}\t{source.kind}\t{source.url}\t{status}\t{schedule}")
             return
         try:
             organisation = Organisation.objects.get(slug=options["organisation"])
@@ -72,6 +90,7 @@ class Command(BaseCommand):
                 mapping=mapping,
                 aggregator=options["aggregator"],
                 name=options["name"],
+                harvest_every=EVERY[options["every"]],
             )
         except ValidationError as exc:
             problems = "; ".join(
