@@ -164,6 +164,7 @@ def event_item(event: Event, lang: str | None) -> dict:
         "start": event.start,
         "end": event.end,
         "timezone": event.timezone,
+        "all_day": event.all_day,
         "rrule": event.rrule,
         "organisation": ref("organisation", event.organisation, lang, default),
         "asset": ref("asset", _public_asset(event.asset), lang, default),
@@ -244,7 +245,9 @@ def _in_window(queryset, window: Window):
     if window.start:
         recurring &= Q(last_occurrence__isnull=True) | Q(last_occurrence__gte=window.start)
     if window.start and window.end:
-        candidates = queryset.filter(recurring).values("id", "start", "end", "rrule", "timezone")
+        candidates = queryset.filter(recurring).values(
+            "id", "start", "end", "rrule", "timezone", "all_day"
+        )
         matching = [
             row["id"]
             for row in candidates.iterator()
@@ -293,6 +296,7 @@ def occurrence_item(occurrence, lang: str | None) -> dict:
         "start": occurrence.start,
         "end": occurrence.end,
         "timezone": event.timezone,
+        "all_day": event.all_day,
     }
 
 

@@ -320,10 +320,17 @@ ServiceOut = with_language_maps(
 )
 
 
+ALL_DAY = (
+    "Whole days, without times: start is 00:00 of the first day and end 00:00 of the day "
+    "after the last one (exclusive, as iCalendar's DTEND;VALUE=DATE), in the event's time zone."
+)
+
+
 class _EventBase(_Identity):
     start: dt.datetime
     end: dt.datetime | None = None
     timezone: str
+    all_day: bool = Field(description=ALL_DAY)
     rrule: str = Field(description="RFC 5545 recurrence rule, empty for one-off events.")
     organisation: Ref
     asset: Ref | None = Field(None, description="Place (published assets only).")
@@ -344,6 +351,7 @@ class OccurrenceOut(Schema):
     start: dt.datetime = Field(description="Start, in the event's time zone.")
     end: dt.datetime | None = Field(None, description="End, in the event's time zone.")
     timezone: str
+    all_day: bool = Field(description=ALL_DAY)
 
 
 def page_of(name: str, item: type) -> type:

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from heco.core.geo import valid_point
 from heco.core.langmap import clean_language_map, normalise_language_tag, pick
 from heco.core.rights import COPYRIGHT_NOT_EVALUATED, normalise_rights
+from heco.core.text import xml_text
 from heco.heritage.models import Asset, ExternalIdentifier
 
 ASSET_FIELDS = (
@@ -41,6 +42,7 @@ EVENT_FIELDS = (
     "start",
     "end",
     "timezone",
+    "all_day",
     "rrule",
     "exdates",
     "last_occurrence",
@@ -65,6 +67,7 @@ EMPTY = {
     "tags": [],
     "end": None,
     "timezone": "",
+    "all_day": False,
     "rrule": "",
     "exdates": [],
     "last_occurrence": None,
@@ -286,20 +289,23 @@ def _common(fields: dict, default_lang: str, prepared: Prepared) -> None:
             prepared.extras[key] = fields[key]
 
 
-def without_nul(value):
-    """``value`` with NUL characters dropped from its texts (in lists and dicts too): they
-    carry nothing, and PostgreSQL stores none in text or jsonb (one failed a whole page)."""
+def storable(value):
+    """``value`` with the characters XML 1.0 forbids dropped from its texts (in lists and
+    dicts too: NUL, other control characters but tab and line breaks, U+FFFE/U+FFFF, lone
+    surrogates): they carry nothing, PostgreSQL stores no NUL in text or jsonb (one failed a
+    whole page), our exports could not carry them, and a staff edit of the record would be
+    refused for them (``validate_language_map``)."""
     if isinstance(value, str):
-        return value.replace("\x00", "") if "\x00" in value else value
+        return value if value.isprintable() else xml_text(value)  # the common case at C speed
     if isinstance(value, list):
-        return [without_nul(v) for v in value]
+        return [storable(v) for v in value]
     if isinstance(value, dict):
-        return {without_nul(k): without_nul(v) for k, v in value.items()}
+        return {storable(k): storable(v) for k, v in value.items()}
     return value
 
 
 def prepare_asset(fields: dict, *, default_lang: str, default_kind: str) -> Prepared:
-    fields = without_nul(fields)
+    fields = storable(fields)
     prepared = Prepared(values={})
     _common(fields, default_lang, prepared)
     values = prepared.values
@@ -329,7 +335,7 @@ def prepare_asset(fields: dict, *, default_lang: str, default_kind: str) -> Prep
 
 
 def prepare_event(fields: dict, *, default_lang: str) -> Prepared:
-    fields = without_nul(fields)
+    fields = storable(fields)
     prepared = Prepared(values={})
     _common(fields, default_lang, prepared)
     values = prepared.values
@@ -343,6 +349,8 @@ def prepare_event(fields: dict, *, default_lang: str) -> Prepared:
             raise RecordError("ends before it starts")
         values["end"] = end
     values["timezone"] = (fields.get("timezone") or "")[:64]
+    if fields.get("all_day"):  # whole days, as the source plugins store them
+        values["all_day"] = True
     if fields.get("rrule"):
         if len(fields["rrule"]) > 255:  # cut, it would be another rule
             raise RecordError("RRULE longer than 255 characters")
@@ -380,6 +388,7 @@ def last_occurrence(values: dict) -> datetime | None:
         # an event written without a zone gets the model's default (see Ingestor._new_event)
         timezone=values.get("timezone") or Event._meta.get_field("timezone").default,
         rrule=values.get("rrule", ""),
+        all_day=values.get("all_day", False),
     )
     try:
         return recurrence.last_occurrence(event)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, match_skeleton
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from heco.core.langmap import pick
 
@@ -75,7 +76,11 @@ def time_of(moment: dt.datetime, lang: str) -> str:
     return format_time(moment, "HH:mm", locale=lang)
 
 
-def time_range(start: dt.datetime, end: dt.datetime | None, lang: str) -> str:
+def time_range(
+    start: dt.datetime, end: dt.datetime | None, lang: str, *, all_day: bool = False
+) -> str:
+    if all_day:  # whole days (heco.programme.dates): no time to print
+        return gettext("All day")
     if end and end.date() == start.date() and end != start:
         return f"{time_of(start, lang)}–{time_of(end, lang)}"
     return time_of(start, lang)

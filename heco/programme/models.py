@@ -89,6 +89,14 @@ class Event(Record):
     start = models.DateTimeField(_("starts"), db_index=True)
     end = models.DateTimeField(_("ends"), null=True, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Vilnius")
+    # Whole days without times (a festival, an exhibition): start is 00:00 of the first day
+    # and end 00:00 of the day after the last one (exclusive, as iCalendar's DTEND;VALUE=DATE),
+    # both in ``timezone``; see heco.programme.dates
+    all_day = models.BooleanField(
+        _("all day"),
+        default=False,
+        help_text=_("Whole days without times, e.g. a festival or an exhibition."),
+    )
     rrule = models.CharField(
         _("recurrence (RRULE)"),
         max_length=255,
@@ -144,6 +152,10 @@ class Event(Record):
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
                 name="event_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(all_day=False) | Q(end__isnull=False),
+                name="event_all_day_has_end",
             ),
         ]
         indexes = [

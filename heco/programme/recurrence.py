@@ -3,6 +3,10 @@
 Expansion runs on local wall-clock time (a weekly Saturday 10:00 stays at 10:00 across the
 daylight-saving change) and the result is attached to the event's zone. ``UNTIL`` given in
 UTC (``…Z``) is converted to local wall-clock time first, so rules from any source work.
+
+An all-day event (``all_day``, see ``heco.programme.dates``) starts at local midnight; its
+occurrences do too, and each lasts its number of whole days (ending at a local midnight, even
+when a daylight-saving change makes one of those days 23 or 25 hours long).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
 from django.db.models import Q
+
+from heco.programme import dates
 
 # Rules that would expand into more than this many occurrences are refused at save time;
 # leave a rule open-ended instead (last_occurrence stays None).
@@ -94,9 +100,13 @@ def _aware(local: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     return local.replace(tzinfo=tz)
 
 
-def _duration(event) -> dt.timedelta | None:
+def _duration(event, tz: ZoneInfo | None = None) -> dt.timedelta | None:
+    """How long each occurrence lasts; for an all-day event, whole days, which added to a
+    local midnight (wall-clock arithmetic on an aware datetime) give the next midnight."""
     if event.end is None:
         return None
+    if getattr(event, "all_day", False) and tz is not None:
+        return dt.timedelta(days=dates.day_count(event, tz))
     return event.end - event.start
 
 
@@ -104,9 +114,9 @@ def last_occurrence(event) -> dt.datetime | None:
     """When the event takes place for the last time: the end of its final occurrence (its
     start when it has no end). None when the rule is unbounded. Raises ValueError."""
     tz = zone(event.timezone)
-    duration = _duration(event) or dt.timedelta(0)
+    duration = _duration(event, tz) or dt.timedelta(0)
     if not event.rrule:
-        return event.start + duration
+        return event.end or event.start
     local_start = _local_naive(event.start, tz)
     rule = build_rule(event.rrule, local_start, tz)
     if rule._count is None and rule._until is None:
@@ -115,7 +125,7 @@ def last_occurrence(event) -> dt.datetime | None:
     if len(starts) > MAX_OCCURRENCES:
         raise ValueError(f"the rule gives more than {MAX_OCCURRENCES} occurrences")
     if not starts:  # e.g. UNTIL before the start: the event happens once, at its start
-        return event.start + duration
+        return event.end or event.start
     final = _aware(starts[-1], tz)
     return (final + duration).astimezone(dt.UTC)
 
@@ -143,7 +153,7 @@ def occurrences(event, start: dt.datetime, end: dt.datetime) -> list[Occurrence]
         tz = zone(event.timezone)
     except ValueError:
         tz = ZoneInfo("UTC")
-    duration = _duration(event)
+    duration = _duration(event, tz)
     span = duration or dt.timedelta(0)
 
     def overlaps(occ_start: dt.datetime) -> bool:

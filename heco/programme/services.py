@@ -17,7 +17,7 @@ from heco.core.langmap import normalise_language_tag, pick
 from heco.core.models import Status
 from heco.heritage.services import reindex_assets, unique_slug
 from heco.network.selectors import can_edit_organisation
-from heco.programme import recurrence
+from heco.programme import dates, recurrence
 from heco.programme.hours import validate_opening_hours
 from heco.programme.models import Accessibility, Event, Service
 
@@ -49,6 +49,7 @@ EVENT_FIELDS = frozenset(
         "start",
         "end",
         "timezone",
+        "all_day",
         "rrule",
         "organisation",
         "organisation_id",
@@ -215,10 +216,14 @@ def _prepare_event(event: Event) -> None:
             )
         ]
         tz = None
+    event.all_day = bool(event.all_day)
     if event.start is None:
         errors["start"] = [_("Give the start date and time.")]
     elif event.end is not None and event.end < event.start:
         errors["end"] = [_("The end must not be before the start.")]
+    elif event.all_day and tz is not None:
+        # whole days in the event's zone: 00:00 of the first day to 00:00 after the last one
+        event.start, event.end = dates.bounds(event.start, event.end, tz)
     try:
         event.accessibility = _choice_list(
             event.accessibility, "accessibility", set(Accessibility.values)
@@ -258,6 +263,21 @@ def _prepare_event(event: Event) -> None:
         event.slug = unique_slug(Event, pick(event.title, "en").text, event.pk)
 
 
+def _keep_days(event: Event, previous_zone: str) -> None:
+    """An all-day event moved to another zone keeps its days (its midnights move)."""
+    if not event.all_day or event.start is None:
+        return
+    try:
+        before, after = ZoneInfo(previous_zone), ZoneInfo((event.timezone or "").strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        return  # an unknown zone is reported by _prepare_event
+    first, last = dates.days(event.start, event.end, before)
+    event.start, event.end = (
+        dates.midnight(first, after),
+        dates.midnight(last + dates.ONE_DAY, after),
+    )
+
+
 def _after_event_write(event: Event, previous_asset_id=None) -> None:
     """Events do not feed the asset index today; this is where their side effects go."""
 
@@ -280,10 +300,12 @@ def event_update(*, event: Event, user=None, **fields) -> Event:
     if event.status == Status.DELETED:
         raise ValidationError(_("A deleted record cannot be changed."))
     _require_edit(user, event.organisation_id)
-    previous_asset_id = event.asset_id
+    previous_asset_id, previous_zone = event.asset_id, event.timezone
     changed = _assign(event, EVENT_FIELDS, fields)
     if "organisation" in changed:
         _require_edit(user, event.organisation_id)
+    if "timezone" in changed and not changed & {"start", "end"}:
+        _keep_days(event, previous_zone)
     _prepare_event(event)
     event.full_clean()
     with transaction.atomic():

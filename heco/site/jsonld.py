@@ -13,6 +13,8 @@ from django.utils import translation
 from heco.core.langmap import pick
 from heco.heritage.models import Asset
 from heco.network.models import Organisation
+from heco.programme import recurrence
+from heco.programme.dates import schema_dates
 from heco.site.reversing import cached_reverse
 
 CONTEXT = "https://schema.org"
@@ -253,7 +255,12 @@ def event_jsonld(event, *, base_url: str, lang: str, start=None, end=None) -> di
     """An Event; ``start``/``end`` give one occurrence of a recurring event."""
     community = event.organisation.community
     if start is None:
-        start, end = event.start, event.end
+        zone = recurrence.zone(event.timezone or "UTC")
+        start, end = event.start.astimezone(zone), event.end.astimezone(zone) if event.end else None
+    if event.all_day:  # dates without times, the end naming the last day
+        start_date, end_date = schema_dates(start, end)
+    else:
+        start_date, end_date = start.isoformat(), end.isoformat() if end else None
     if event.asset_id:
         location = asset_place(event.asset, base_url=base_url, lang=lang)
     elif event.venue_id:
@@ -270,8 +277,8 @@ def event_jsonld(event, *, base_url: str, lang: str, start=None, end=None) -> di
             "name": _text(event.title, lang),
             "alternateName": _all_languages(event.title),
             "description": _text(event.description, lang),
-            "startDate": start.isoformat(),
-            "endDate": end.isoformat() if end else None,
+            "startDate": start_date,
+            "endDate": end_date,
             "eventStatus": "https://schema.org/EventScheduled",
             "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
             "location": location,

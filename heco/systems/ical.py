@@ -2,6 +2,8 @@
 
 * one VEVENT per event (not per occurrence): DTSTART/DTEND with the event's TZID and its
   RRULE passed through, so calendar apps expand the series themselves;
+* an all-day event as dates (``DTSTART;VALUE=DATE``, DTEND the day after the last one, EXDATE
+  and a rule's UNTIL as dates too), floating: the same days in every calendar app's zone;
 * a VTIMEZONE for every TZID used (``Calendar.add_missing_timezones()``);
 * UID ``<event uuid>@<host of HECO_SITE_URL>``: stable across requests, renames and hosts;
 * DTSTAMP and LAST-MODIFIED from the event's last change (a feed that has not changed is
@@ -28,7 +30,7 @@ from icalendar import Event as VEvent
 from heco.core.geo import valid_point
 from heco.core.langmap import pick
 from heco.core.text import xml_text
-from heco.programme import recurrence
+from heco.programme import dates, recurrence
 
 FEED_LIMIT = 1000
 PAST_DAYS = 30
@@ -103,6 +105,46 @@ def until_in_utc(rule: str, tz: ZoneInfo) -> str:
     return recurrence.UNTIL_RE.sub(repl, rule)
 
 
+def until_as_date(rule: str, tz: ZoneInfo) -> str:
+    """The rule with ``UNTIL`` as a date (its local day in ``tz``): RFC 5545 requires that
+    form when DTSTART is a date (an all-day event)."""
+
+    def repl(match):
+        date, _t, time, utc = match.groups()
+        if time and utc:
+            moment = dt.datetime.strptime(date + time, "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
+            return "UNTIL=" + moment.astimezone(tz).strftime("%Y%m%d")
+        return f"UNTIL={date}"
+
+    return recurrence.UNTIL_RE.sub(repl, rule)
+
+
+def _add_when(vevent, event, tz: ZoneInfo) -> None:
+    """DTSTART, DTEND, RRULE and EXDATE: moments in the event's zone, or dates."""
+    if event.all_day:
+        first, last = dates.days(event.start, event.end, tz)
+        vevent.add("dtstart", first)
+        vevent.add("dtend", last + dates.ONE_DAY)  # exclusive, as RFC 5545 says for dates
+    else:
+        vevent.add("dtstart", event.start.astimezone(tz))
+        if event.end:
+            vevent.add("dtend", event.end.astimezone(tz))
+    rule = recurrence.normalise_rule(event.rrule)
+    if not rule:
+        return
+    try:
+        recurrence.build_rule(rule, event.start.astimezone(tz).replace(tzinfo=None), tz)
+        text = until_as_date(rule, tz) if event.all_day else until_in_utc(rule, tz)
+        vevent.add("rrule", vRecur.from_ical(text))
+    except ValueError:
+        return  # a rule we do not accept is left out: the first occurrence still shows
+    skipped = sorted(recurrence.excluded(event))
+    if skipped and event.all_day:
+        vevent.add("exdate", [local.date() for local in skipped])
+    elif skipped:
+        vevent.add("exdate", [local.replace(tzinfo=tz) for local in skipped])
+
+
 def event_url(event, lang: str) -> str:
     with override(lang):
         return settings.SITE_URL + reverse("site:event", kwargs={"slug": event.slug})
@@ -132,19 +174,7 @@ def build_calendar(events, *, name: str, lang: str, feed_url: str = "") -> bytes
         description = _text(pick(event.description, lang, default).text)
         if description:
             vevent.add("description", description)
-        vevent.add("dtstart", event.start.astimezone(tz))
-        if event.end:
-            vevent.add("dtend", event.end.astimezone(tz))
-        rule = recurrence.normalise_rule(event.rrule)
-        if rule:
-            try:
-                recurrence.build_rule(rule, event.start.astimezone(tz).replace(tzinfo=None), tz)
-                vevent.add("rrule", vRecur.from_ical(until_in_utc(rule, tz)))
-                skipped = sorted(recurrence.excluded(event))
-                if skipped:
-                    vevent.add("exdate", [local.replace(tzinfo=tz) for local in skipped])
-            except ValueError:
-                pass  # a rule we do not accept is left out: the first occurrence still shows
+        _add_when(vevent, event, tz)
         vevent.add("url", event_url(event, lang), parameters={"VALUE": "URI"})
         place_name, address, point = _place(event, lang, default)
         location = ", ".join(part for part in (place_name, address) if part)

@@ -261,3 +261,32 @@ def test_occurrences_take_a_bounded_number_of_queries(api, places, django_assert
     with django_assert_max_num_queries(2):
         body = api.get("/events/occurrences", {"from": "2030-06-01", "to": "2030-06-30"})
     assert body["count"] > 12
+
+
+def test_all_day_events_say_so_in_events_and_occurrences(api, places):
+    from heco.programme.services import event_create
+
+    festival = event_create(
+        organisation=places["museum"],
+        slug="midsummer-festival",
+        title={"en": "Midsummer festival"},
+        all_day=True,
+        timezone="Europe/Vilnius",
+        start=at(23, 0),
+        end=dt.datetime(2030, 6, 25, tzinfo=VILNIUS),  # 23 and 24 June: the end is exclusive
+        status=Status.PUBLISHED,
+    )
+    EventFactory(slug="evening-talk", organisation=places["museum"], start=at(24, 18))
+
+    events = {e["slug"]: e for e in api.get("/events", {"limit": 100})["items"]}
+    assert events["midsummer-festival"]["all_day"] is True
+    assert events["evening-talk"]["all_day"] is False
+    assert events["midsummer-festival"]["start"].startswith("2030-06-22T21:00")  # 00:00 Vilnius
+
+    body = api.get("/events/occurrences", {"from": "2030-06-24", "to": "2030-06-24"})
+    occurrences = {o["event"]["slug"]: o for o in body["items"]}
+    assert occurrences["midsummer-festival"]["all_day"] is True
+    assert occurrences["midsummer-festival"]["start"] == "2030-06-23T00:00:00+03:00"
+    assert occurrences["midsummer-festival"]["end"] == "2030-06-25T00:00:00+03:00"
+    assert occurrences["evening-talk"]["all_day"] is False
+    assert festival.all_day

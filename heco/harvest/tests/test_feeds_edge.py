@@ -311,3 +311,26 @@ def test_a_nul_character_in_a_text_is_dropped_not_fatal(remote, provider):
     museum = SourceRecord.objects.get(identifier=remote.base + "/page.html#m").asset
     assert museum.title == {"lt": "Muziejus"}
     assert "\x00" not in json.dumps([museum.description, museum.address, museum.tags])
+
+
+def test_control_characters_in_a_text_are_dropped_so_staff_can_still_edit_the_record(
+    remote, provider
+):
+    """Like NUL, the other characters XML forbids (here U+000B, U+001F, U+FFFF) carry nothing;
+    kept, they would make every staff edit of the asset fail (``validate_language_map``
+    refuses them) and our XML exports would have to drop them anyway."""
+    from heco.core.langmap import validate_language_map
+
+    body = page(
+        '<script type="application/ld+json">{"@type": "Museum", "@id": "#m",'
+        ' "name": "Muzie\\u000bjus", "description": "R\\u001fūmai\\nsu parku\\uffff"}'
+        "</script>",
+    )
+    _source, run = harvest_page(remote, provider, body)
+
+    assert (run.status, run.created, run.failed) == (HarvestRun.Status.COMPLETED, 1, 0), run.errors
+    museum = SourceRecord.objects.get(identifier=remote.base + "/page.html#m").asset
+    assert museum.title == {"lt": "Muziejus"}
+    assert museum.description == {"lt": "Rūmai\nsu parku"}  # the line break is kept
+    validate_language_map(museum.title)
+    validate_language_map(museum.description)

@@ -155,7 +155,7 @@ class OrganisationLeaflet(LeafletDocument):
             out.append(
                 {
                     "date": short_date(begin.date(), self.lang),
-                    "time": time_range(begin, finish, self.lang),
+                    "time": time_range(begin, finish, self.lang, all_day=occurrence.event.all_day),
                     "title": self.texts(occurrence.event.title),
                     "place": self.text(occurrence.event.asset.title)
                     if occurrence.event.asset_id

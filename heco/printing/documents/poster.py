@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from heco.printing.documents.base import Document
 from heco.printing.formatting import local, long_date, short_date, time_range
 from heco.printing.occurrences import event_zone, occurrences_of
+from heco.programme import dates as programme_dates
 from heco.programme.models import Accessibility, Event
 
 
@@ -39,13 +40,16 @@ class PosterDocument(Document):
         for occurrence in upcoming:
             start = local(occurrence.start, zone)
             end = local(occurrence.end, zone) if occurrence.end else None
+            last_day = end.date() if end else None
+            if event.all_day and end:  # the end is the midnight after the last day
+                last_day = programme_dates.days(start, end)[1]
             dates.append(
                 {
                     "long": long_date(start.date(), self.lang),
                     "short": short_date(start.date(), self.lang),
-                    "time": time_range(start, end, self.lang),
-                    "until": long_date(end.date(), self.lang)
-                    if end and end.date() != start.date()
+                    "time": time_range(start, end, self.lang, all_day=event.all_day),
+                    "until": long_date(last_day, self.lang)
+                    if last_day and last_day != start.date()
                     else "",
                 }
             )

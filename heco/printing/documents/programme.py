@@ -69,7 +69,7 @@ class ProgrammeDocument(Document):
             rows.append(
                 {
                     "day": max(begin.date(), start.date()),
-                    "time": time_range(begin, finish, self.lang),
+                    "time": time_range(begin, finish, self.lang, all_day=event.all_day),
                     "title": self.texts(event.title),
                     "place": self.text(place) if place else None,
                     "organiser": self.text(event.organisation.name) if network_wide else None,

@@ -176,3 +176,38 @@ def test_reprinting_reuses_the_short_link(tmp_path, lt_asset):
     write(tmp_path, "panel", "plunges-dvaras", lang="lt", size="A4")
     write(tmp_path, "panel", "plunges-dvaras", lang="en", size="A4")
     assert ShortLink.objects.filter(target_id=lt_asset.pk, medium="panel").count() == 1
+
+
+def test_an_all_day_event_prints_its_days_without_times(tmp_path, lt_asset):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from heco.core.models import Status
+    from heco.printing.formatting import long_date
+    from heco.programme.services import event_create
+
+    vilnius = ZoneInfo("Europe/Vilnius")
+    first = timezone.now().astimezone(vilnius).date() + dt.timedelta(days=10)
+    event_create(
+        organisation=lt_asset.organisation,
+        asset=lt_asset,
+        slug="oak-festival",
+        title={"en": "Oak festival", "lt": "Ąžuolų šventė"},
+        all_day=True,
+        timezone="Europe/Vilnius",
+        start=dt.datetime.combine(first, dt.time.min, vilnius),
+        end=dt.datetime.combine(first + dt.timedelta(days=2), dt.time.min, vilnius),  # 2 days
+        status=Status.PUBLISHED,
+    )
+    last = first + dt.timedelta(days=1)
+
+    poster = text_of(write(tmp_path, "poster", "oak-festival", lang="en", size="A4"))
+    assert "All day" in poster and "00:00" not in poster
+    assert long_date(last, "en") in poster  # the last day, not the midnight after it
+    assert long_date(first + dt.timedelta(days=2), "en") not in poster
+
+    month = first.strftime("%Y-%m")
+    programme = text_of(write(tmp_path, "programme", "plunges-biblioteka", lang="en", month=month))
+    assert "Oak festival" in programme and "All day" in programme and "00:00" not in programme

@@ -124,3 +124,52 @@ def test_feed_answers_304_to_a_client_that_holds_it(client, world):
     assert again.status_code == 304
     assert client.head("/feeds/events.ics").status_code == 200
     assert client.post("/feeds/events.ics").status_code == 405
+
+
+def _all_day_festa(world, **fields):
+    """The Bevagna festa as an all-day event of three days, starting in a week (Rome time)."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from heco.programme import dates
+    from heco.programme.services import event_update
+
+    rome = ZoneInfo("Europe/Rome")
+    first = timezone.localtime(timezone.now(), rome).date() + dt.timedelta(days=7)
+    festa = event_update(
+        event=world["festa"],
+        all_day=True,
+        start=dates.midnight(first, rome),
+        end=dates.midnight(first + dt.timedelta(days=3), rome),
+        **fields,
+    )
+    return festa, first
+
+
+def test_all_day_events_are_dates_in_the_feed_with_an_exclusive_dtend(client, world, settings):
+    settings.SITE_URL = "https://hub.example.org"
+    festa, first = _all_day_festa(world)
+    body = client.get("/feeds/events.ics").content
+    event = events_of(parse(client.get("/feeds/events.ics")))[f"{festa.pk}@hub.example.org"]
+    # 3 days: DTEND is the day after the last one, as RFC 5545 says for dates
+    assert event.decoded("DTSTART") == first
+    assert event.decoded("DTEND") == first + dt.timedelta(days=3)
+    assert event["DTSTART"].params.get("VALUE") == "DATE" and "TZID" not in event["DTSTART"].params
+    assert f"DTSTART;VALUE=DATE:{first:%Y%m%d}".encode() in body
+    # the timed events keep their zones
+    workshop = events_of(parse(client.get("/feeds/events.ics")))[
+        f"{world['workshop'].pk}@hub.example.org"
+    ]
+    assert str(workshop["DTSTART"].params["TZID"]) == "Europe/Vilnius"
+
+
+def test_an_all_day_series_has_date_until_and_date_exdates(client, world):
+    festa, first = _all_day_festa(world, rrule="FREQ=WEEKLY;UNTIL=20991231")
+    festa.exdates = [f"{first + dt.timedelta(days=7):%Y-%m-%d}T00:00:00"]
+    festa.save(update_fields=["exdates"])
+    cal = parse(client.get("/feeds/communities/bevagna.ics"))
+    (event,) = [e for e in cal.walk("VEVENT") if str(e["SUMMARY"]) == "Festa"]
+    assert event["RRULE"].to_ical() == b"FREQ=WEEKLY;UNTIL=20991231"
+    assert [d.dt for d in event["EXDATE"].dts] == [first + dt.timedelta(days=7)]
+    assert event["EXDATE"].params.get("VALUE") == "DATE"

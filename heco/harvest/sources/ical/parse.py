@@ -1,5 +1,11 @@
 """iCalendar (RFC 5545) VEVENTs to event records: TZID time zones, RRULE recurrence with
-EXDATE exceptions and RECURRENCE-ID overrides of single occurrences."""
+EXDATE exceptions and RECURRENCE-ID overrides of single occurrences.
+
+A VEVENT whose DTSTART is a date (``DTSTART;VALUE=DATE:20270501``) is an all-day event: its
+days start at midnight in the calendar's zone and DTEND (a date too) is the day after the last
+one, which is how ``heco.programme.dates`` stores them; without DTEND or DURATION it lasts one
+day. Its EXDATE, RDATE and RECURRENCE-ID dates name days.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ import functools
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from heco.harvest.sources.base import HarvestedRecord, SourceUnavailable
+from heco.programme import dates
 
 _zones = functools.cache(available_timezones)  # it reads the zone files each time
 
@@ -58,6 +65,20 @@ def _aware(value, default_zone: str):
         zone = ZoneInfo(default_zone)
         return dt.datetime(value.year, value.month, value.day, tzinfo=zone), default_zone
     return None, default_zone
+
+
+def _is_date(value) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+def _whole_days(fields: dict) -> None:
+    """An all-day record's start and end as whole days in its zone (a one-day event when the
+    end is missing or the same as the start; an end before the start is left for
+    ``normalise.prepare_event`` to report)."""
+    start, end = fields.get("start"), fields.get("end")
+    if fields.get("all_day") and start is not None and (end is None or end >= start):
+        tz = ZoneInfo(fields["timezone"])
+        fields["start"], fields["end"] = dates.bounds(start, end, tz)
 
 
 def _text(component, name: str) -> dict:
@@ -143,10 +164,12 @@ def override_record(component, masters: dict, default_zone: str) -> HarvestedRec
         for name in ("title", "description", "location", "location_point", "url", "rights"):
             if not record.fields.get(name) and inherited.get(name):
                 record.fields[name] = inherited[name]
-        if "end" not in record.fields and inherited.get("end") and inherited.get("start"):
+        says_end = component.get("DTEND") is not None or component.get("DURATION") is not None
+        if not says_end and inherited.get("end") and inherited.get("start"):
             start = record.fields.get("start")
             if start is not None:
                 record.fields["end"] = start + (inherited["end"] - inherited["start"])
+                _whole_days(record.fields)
     return record
 
 
@@ -179,6 +202,7 @@ def extra_dates(component, master: HarvestedRecord) -> list[HarvestedRecord]:
             extra["start"] = start
             if end is not None:
                 extra["end"] = end
+            _whole_days(extra)
             identifier = f"{master.identifier}#{_utc_stamp(start)}"
             out.append(
                 HarvestedRecord(identifier, extra, "event", master.datestamp, raw=master.raw)
@@ -186,9 +210,10 @@ def extra_dates(component, master: HarvestedRecord) -> list[HarvestedRecord]:
     return out
 
 
-def _exdates(component, zone: str, start: dt.datetime) -> list[str]:
+def _exdates(component, zone: str, start: dt.datetime, all_day: bool = False) -> list[str]:
     """EXDATE values (one property or several, each a list) as local starts in ``zone``; a
-    date alone in a series with a time of day skips that day's occurrence."""
+    date alone in a series with a time of day skips that day's occurrence, and so does a
+    moment of that day in an all-day series."""
     value = component.get("EXDATE")
     if value is None:
         return []
@@ -197,11 +222,13 @@ def _exdates(component, zone: str, start: dt.datetime) -> list[str]:
     for prop in value if isinstance(value, list) else [value]:
         for item in getattr(prop, "dts", []):
             day = item.dt
-            if not isinstance(day, dt.datetime) and isinstance(day, dt.date):
+            if _is_date(day):
                 day = dt.datetime.combine(day, at)
             moment, _zone = _aware(day, zone)
             if moment is not None:
                 local = moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+                if all_day:
+                    local = dt.datetime.combine(local.date(), dt.time.min)
                 out.append(local.isoformat(timespec="seconds"))
     return list(dict.fromkeys(out))
 
@@ -223,8 +250,12 @@ def event_record(component, default_zone: str) -> HarvestedRecord:
             record.deleted = True
             return record
         start_prop = component.get("DTSTART")
-        start, zone = _aware(start_prop.dt if start_prop is not None else None, default_zone)
+        start_value = start_prop.dt if start_prop is not None else None
+        start, zone = _aware(start_value, default_zone)
         fields: dict = {"title": _text(component, "SUMMARY"), "timezone": zone}
+        all_day = start is not None and _is_date(start_value)
+        if all_day:
+            fields["all_day"] = True
         description = _text(component, "DESCRIPTION")
         if description:
             fields["description"] = description
@@ -235,10 +266,11 @@ def event_record(component, default_zone: str) -> HarvestedRecord:
                 fields["end"] = _aware(end_prop.dt, zone)[0]
             elif component.get("DURATION") is not None:
                 fields["end"] = start + component.get("DURATION").dt
+            _whole_days(fields)
         rule = component.get("RRULE")
         if rule is not None and start is not None:
             fields["rrule"] = rule.to_ical().decode()  # checked by normalise.prepare_event
-            exdates = _exdates(component, zone, start)
+            exdates = _exdates(component, zone, start, all_day)
             if exdates:
                 fields["exdates"] = exdates
         if component.get("URL"):

@@ -36,6 +36,8 @@ PLACE_KINDS = {
     "ArchaeologicalSite": "archaeological-site",
 }
 
+# schema.org Event subtypes whose names do not end in "Event"
+OTHER_EVENT_TYPES = {"Festival", "Hackathon"}
 
 # what CMS templates wrap JSON-LD in: an HTML comment, a (commented) CDATA section
 _WRAPPING = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
@@ -163,13 +165,21 @@ def _location(value) -> str:
     return ""
 
 
+_DATE_ONLY = re.compile(r"\d{4}-?\d{2}-?\d{2}")
+
+
+def _date_only(value) -> bool:
+    """An ISO 8601 date without a time ("2027-05-01"): a whole day."""
+    return _DATE_ONLY.fullmatch(str(_first(value)).strip()) is not None
+
+
 def _moment(value, zone: str, *, end: bool = False) -> dt.datetime:
     """An ISO 8601 date or date-time; without an offset it is local time in ``zone``. A date
     alone is the start of that day, or for an end the end of it (schema.org's ``endDate``
     names the last day)."""
     text = str(_first(value)).strip()
     moment = isoparse(text)
-    if end and "T" not in text:
+    if end and _date_only(text):
         moment += dt.timedelta(days=1)
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
 
@@ -212,7 +222,7 @@ def item_record(
     item: dict, language: str, fallback_id: str, *, page_url: str = "", zone: str = "UTC"
 ) -> HarvestedRecord | None:
     types = _types(item)
-    is_event = any(t.endswith("Event") for t in types)
+    is_event = any(t.endswith("Event") or t in OTHER_EVENT_TYPES for t in types)
     place_kinds = [PLACE_KINDS[t] for t in types if t in PLACE_KINDS]
     if not is_event and not place_kinds:
         return None
@@ -247,6 +257,13 @@ def item_record(
                 fields["start"] = _moment(item["startDate"], zone)
             if item.get("endDate"):
                 fields["end"] = _moment(item["endDate"], zone, end=True)
+            # dates without times: an all-day event (of one day when there is no endDate),
+            # stored as heco.programme.dates says: from the midnight that starts the first day
+            # to the one after the last day (``_moment`` reads a date-only endDate that way)
+            if "start" in fields and _date_only(item["startDate"]):
+                if not item.get("endDate") or _date_only(item["endDate"]):
+                    fields["all_day"] = True
+                    fields.setdefault("end", _moment(item["startDate"], zone, end=True))
             location = _location(item.get("location"))
             if location:
                 fields["location"] = location
