@@ -15,6 +15,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from django.views.static import was_modified_since
 
@@ -34,6 +35,7 @@ def _asset_or_gone(pk) -> Asset | HttpResponse:
     return asset
 
 
+@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
 @require_safe
 def asset_data(request, pk, extension: str):
     asset = _asset_or_gone(pk)
@@ -42,6 +44,7 @@ def asset_data(request, pk, extension: str):
     return negotiation.data_response(asset, negotiation.EXTENSIONS[extension])
 
 
+@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
 @require_safe
 def asset_resource(request, pk):
     """The asset's linked-data URI: data by content negotiation, else 303 to the web page."""
@@ -65,6 +68,7 @@ def _iiif_response(data: dict) -> JsonResponse:
     return response
 
 
+@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
 @require_safe
 def manifest(request, pk):
     asset = get_object_or_404(
@@ -76,6 +80,7 @@ def manifest(request, pk):
     return _iiif_response(iiif.build_manifest(asset, images))
 
 
+@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
 @require_safe
 def collection(request):
     orgs = Organisation.objects.filter(
@@ -97,6 +102,7 @@ def collection(request):
     return _iiif_response(data)
 
 
+@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
 @require_safe
 def organisation_collection(request, slug):
     org = get_object_or_404(Organisation, slug=slug)
@@ -142,6 +148,7 @@ def _available_sizes(media: Media) -> list[iiif_image.Size]:
     return available
 
 
+@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
 @require_safe
 def image_service(request, media_id: int):
     """The service's base URI: 303 to its image information (Image API 3.0, section 2.2)."""
@@ -151,6 +158,7 @@ def image_service(request, media_id: int):
     return response
 
 
+@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
 @require_safe
 def image_info(request, media_id: int):
     media = _image_media(media_id)
@@ -164,6 +172,7 @@ def image_info(request, media_id: int):
     return response
 
 
+@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
 @require_safe
 def image(request, media_id: int, region: str, size: str, rotation: str, filename: str):
     """``{region}/{size}/{rotation}/{quality}.{format}``: a pre-made rendition or nothing."""

@@ -12,10 +12,14 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+# the characters XML 1.0 forbids (heco.core.text.xml_text drops them on output): control
+# characters but tab and line breaks — NUL among them, which no PostgreSQL text or jsonb
+# holds —, U+FFFE, U+FFFF and lone surrogates
+from heco.core.text import XML_INVALID as UNSTORABLE_RE
 
 # A pragmatic BCP 47 check: language (2-3 letters), optional script, region and variants.
 BCP47_RE = re.compile(
@@ -98,6 +102,16 @@ def validate_language_map(value) -> None:
         if not isinstance(text, str):
             raise ValidationError(
                 _("The text for “%(tag)s” must be a string."), params={"tag": key}
+            )
+        found = UNSTORABLE_RE.search(text)
+        if found:
+            raise ValidationError(
+                _(
+                    "The text for “%(tag)s” contains a character that cannot be stored "
+                    "(%(char)s, usually invisible); remove it."
+                ),
+                code="unstorable_character",
+                params={"tag": key, "char": f"U+{ord(found.group()):04X}"},
             )
 
 
@@ -225,9 +239,7 @@ class LanguageMapFormField(forms.JSONField):
     def validate(self, value):
         if self.required and not value:
             raise ValidationError(_("Enter the text in at least one language."), code="required")
-        validate_language_map(value)
-        for text in value.values():  # PostgreSQL refuses NUL in JSON
-            ProhibitNullCharactersValidator()(text)
+        validate_language_map(value)  # also refuses NUL, which PostgreSQL refuses in JSON
 
 
 class LanguageMapField(models.JSONField):

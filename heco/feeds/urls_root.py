@@ -5,8 +5,9 @@ from django.urls import path
 
 from heco.feeds import views
 from heco.feeds.syndication import NewsAtomFeed, NewsRssFeed
+from heco.site.views.common import read_only
 
-rss, atom = NewsRssFeed(), NewsAtomFeed()
+rss, atom = read_only(NewsRssFeed()), read_only(NewsAtomFeed())  # GET and HEAD only
 
 app_name = "feeds"
 urlpatterns = [

@@ -30,7 +30,7 @@ from heco.heritage.models import Asset
 from heco.network.models import Community, Organisation
 from heco.programme.models import Event
 from heco.site import selectors as site_selectors
-from heco.site.views.common import lang, page_number, paginate
+from heco.site.views.common import lang, page_number, paginate, read_only
 
 NEWS_PER_PAGE = 20
 EMBED_DEFAULT_LIMIT = 5
@@ -40,6 +40,7 @@ EMBED_MAX_LIMIT = 20
 # --- news pages ------------------------------------------------------------------------------
 
 
+@read_only
 @public_page
 def news_list(request):
     number = page_number(request)
@@ -49,6 +50,7 @@ def news_list(request):
     return render(request, "feeds/news_list.html", {"page": page, "items": page.object_list})
 
 
+@read_only
 @public_page
 def news_detail(request, slug):
     item = (
@@ -108,7 +110,7 @@ def embed_view(view):
         response["Referrer-Policy"] = "no-referrer"
         return response
 
-    return xframe_options_exempt(wrapped)
+    return read_only(xframe_options_exempt(wrapped))
 
 
 def _limit(request) -> int:
@@ -194,6 +196,7 @@ def embed_asset(request, lang, slug):
 # --- the help page ---------------------------------------------------------------------------
 
 
+@read_only
 @public_page
 def embed_help(request):
     current = lang()

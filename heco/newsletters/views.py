@@ -14,14 +14,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
 from heco.core.cache import public_page
 from heco.newsletters import privacy, services
 from heco.newsletters.forms import DataRequestForm, SignupForm
 from heco.newsletters.models import Edition, SubscriberList
 from heco.newsletters.sending import content_for_language
-from heco.site.views.common import lang
+from heco.site.views.common import lang, read_only
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def data_request(request):
     return render(request, "newsletters/data_request.html", {"form": DataRequestForm()})
 
 
-@require_safe
+@read_only
 def my_data(request, token):
     subscriptions = privacy.subscriptions_for_data_token(token)
     if not subscriptions:
@@ -219,6 +219,7 @@ def unsubscribe(request, token):
     return response
 
 
+@read_only
 @public_page
 def archive(request, slug):
     subscriber_list = get_object_or_404(SubscriberList, slug=slug)
@@ -238,6 +239,7 @@ def archive(request, slug):
     )
 
 
+@read_only
 @public_page
 def edition_page(request, slug, edition):
     edition = (

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from heco.network.selectors import organisation_ids_for
@@ -16,23 +17,25 @@ from heco.printing.models import ShortLink
 from heco.printing.render import render_pdf
 from heco.printing.selectors import TARGET_MODELS, public_path
 from heco.printing.services import ALPHABET, normalise_code, shortlink_record_scan
+from heco.site.selectors import network_default_language
 
 
-def language_for(request, target) -> str:
-    """The visitor's language from Accept-Language only (no cookie, no session)."""
+def language_for(request) -> str:
+    """The page language for a scan: the visitor's first language the site has, from
+    Accept-Language only (no cookie, no session); when none is, the public site's fallback
+    order (``heco.core.langmap.pick``: requested -> the network's default -> English)."""
     header = request.headers.get("Accept-Language", "")
     for tag, _quality in parse_accept_lang_header(header):
         base = tag.split("-")[0].lower()
         if base in settings.LANGUAGE_CODES:
             return base
-    # an asset or organisation has a community; an event or route, through its organisation
-    community = getattr(target, "community", None) or getattr(
-        getattr(target, "organisation", None), "community", None
-    )
-    default = getattr(community, "default_language", None)
-    return default if default in settings.LANGUAGE_CODES else settings.LANGUAGE_CODE
+    for fallback in (network_default_language(), "en"):
+        if fallback in settings.LANGUAGE_CODES:
+            return fallback
+    return settings.LANGUAGE_CODE
 
 
+@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
 @require_safe
 def short_link(request, code: str):
     """``/q/<code>``: count the scan and send the visitor to the target's current page."""
@@ -48,14 +51,15 @@ def short_link(request, code: str):
         raise Http404("the record behind this short link is gone")
     if request.method == "GET":  # HEAD requests (link checkers) do not count as scans
         shortlink_record_scan(link=link)
-    response = HttpResponseRedirect(public_path(target, language_for(request, target)))
+    response = HttpResponseRedirect(public_path(target, language_for(request)))
     response["Cache-Control"] = "no-store"
     response["Vary"] = "Accept-Language"
     return response
 
 
-@staff_member_required
+@csrf_exempt  # read-only: a POST is the wrong method (405), for visitors and staff alike
 @require_safe
+@staff_member_required
 def download(request, kind: str, ident: str):
     """``/print/<kind>/<id>.pdf?lang=lt&lang2=en&size=A3&month=2025-06`` for staff."""
     if kind not in KINDS:

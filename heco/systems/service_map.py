@@ -1,12 +1,17 @@
 """The service map: for each community, which kinds of cultural service exist, where the
 nearest one is, and which kinds are missing within a radius (a gap).
 
-Bounded: two queries (communities with coordinates, published services with a location),
-each capped; distances are computed in Python. Services are bucketed by kind and sorted by
-latitude, so each community only measures the services inside its latitude band.
+Bounded: two queries (communities, published services), each capped; distances are
+computed in Python. Services are bucketed by kind and sorted by latitude, so each community
+only measures the services inside its latitude band.
 
 A service is located at its asset, else at its provider organisation; it belongs to the
-community of that asset, else of its provider.
+community of that asset, else of its provider. A service with no location still counts as
+provided in its community ("here"); it is only left out of the distances.
+
+A community without coordinates stays in the result (``placed`` is false): what it provides
+itself is known, but whether a kind is within reach is not, so its other kinds are
+``UNKNOWN`` rather than gaps.
 """
 
 from __future__ import annotations
@@ -27,20 +32,25 @@ COMMUNITY_LIMIT = 1000
 SERVICE_LIMIT = 50_000
 
 HERE, NEARBY, MISSING = "here", "nearby", "missing"
+UNKNOWN = "unknown"  # not provided here, and the community has no coordinates to measure from
 
 
 @dataclass(frozen=True)
 class ServicePoint:
     kind: str
-    lat: float
-    lon: float
+    lat: float | None  # None: the service has no location (it still counts "here")
+    lon: float | None
     community_id: object
+
+    @property
+    def located(self) -> bool:
+        return self.lat is not None and self.lon is not None
 
 
 @dataclass(frozen=True)
 class Cell:
     kind: str
-    status: str  # HERE, NEARBY or MISSING
+    status: str  # HERE, NEARBY, MISSING, or UNKNOWN for a community without coordinates
     count_here: int
     nearest_km: float | None  # nearest of the kind; None if none within CONTEXT_RADIUS_KM
 
@@ -49,6 +59,11 @@ class Cell:
 class CommunityRow:
     community: Community
     cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def placed(self) -> bool:
+        """Does the community have coordinates (a place on the map, distances)?"""
+        return valid_point(self.community.lat, self.community.lon)
 
     @property
     def gaps(self) -> list[Cell]:
@@ -72,18 +87,20 @@ def load_service_points(limit: int = SERVICE_LIMIT) -> list[ServicePoint]:
     )
     points = []
     for kind, alat, alon, acomm, astatus, olat, olon, ocomm in rows:
-        if astatus is not None and astatus != Status.DELETED and valid_point(alat, alon):
+        live_asset = astatus is not None and astatus != Status.DELETED
+        if live_asset and valid_point(alat, alon):
             points.append(ServicePoint(kind, alat, alon, acomm))
         elif valid_point(olat, olon):
             points.append(ServicePoint(kind, olat, olon, ocomm))
+        else:  # nowhere to measure from, but provided in its community all the same
+            points.append(ServicePoint(kind, None, None, acomm if live_asset else ocomm))
     return points
 
 
 def load_communities(limit: int = COMMUNITY_LIMIT) -> list[Community]:
+    """Every community but countries, placed or not (see ``CommunityRow.placed``)."""
     return list(
-        Community.objects.filter(lat__isnull=False, lon__isnull=False)
-        .exclude(kind=Community.Kind.COUNTRY)
-        .order_by("country", "slug")[:limit]
+        Community.objects.exclude(kind=Community.Kind.COUNTRY).order_by("country", "slug")[:limit]
     )
 
 
@@ -91,7 +108,7 @@ class KindIndex:
     """Services of one kind sorted by latitude (a one-dimensional band pre-filter)."""
 
     def __init__(self, points: list[ServicePoint]):
-        self.points = sorted(points, key=lambda p: p.lat)
+        self.points = sorted((p for p in points if p.located), key=lambda p: p.lat)
         self.lats = [p.lat for p in self.points]
 
     def nearest_km(self, lat: float, lon: float, within: float | None = None) -> float | None:
@@ -135,6 +152,9 @@ def compute(
         row = CommunityRow(community)
         for kind in kinds:
             count = here_counts.get((community.pk, kind), 0)
+            if not row.placed:  # no distances without coordinates: here, or not known
+                row.cells.append(Cell(kind, HERE if count else UNKNOWN, count, None))
+                continue
             index = by_kind[kind]
             within = index.nearest_km(community.lat, community.lon, within=radius_km)
             if count:

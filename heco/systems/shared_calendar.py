@@ -43,11 +43,6 @@ def month_window(year: int, month: int, zone: ZoneInfo | None = None):
     return start, end
 
 
-def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
-    index = year * 12 + (month - 1) + delta
-    return index // 12, index % 12 + 1
-
-
 def events_queryset(filters: Filters, start: dt.datetime, end: dt.datetime):
     qs = (
         Event.objects.filter(status=Status.PUBLISHED, start__lt=end)

@@ -17,14 +17,22 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
 
 from heco.core.cache import public_page
 from heco.core.langmap import pick
 from heco.heritage.models import Asset
 from heco.network.models import Community, Network, Organisation
 from heco.programme.models import Event, Service
-from heco.site.views.common import Gone, bad_request, country_name, gone, lang, public_record
+from heco.site.views.common import (
+    Gone,
+    bad_request,
+    country_name,
+    gone,
+    lang,
+    public_record,
+    read_only,
+)
+from heco.site.views.programme import month_link
 from heco.systems import exports, ical, routing, selectors, service_map, shared_calendar
 from heco.systems.forms import CalendarFilterForm, ServiceMapForm
 from heco.systems.print import route_pdf
@@ -75,6 +83,7 @@ def _map_data(route_plan, lang_code, request=None) -> dict:
     return {"points": points, "line": [[p["lat"], p["lon"]] for p in points]}
 
 
+@read_only
 @public_page
 def route_list(request):
     routes = selectors.published_routes()
@@ -82,6 +91,7 @@ def route_list(request):
     return render(request, "systems/route_list.html", {"items": items})
 
 
+@read_only
 @public_page
 def route_detail(request, slug):
     route, response = _route_or_gone(request, slug)
@@ -119,6 +129,7 @@ def route_detail(request, slug):
     return render(request, "systems/route_detail.html", context)
 
 
+@read_only
 @public_page
 def route_print(request, slug):
     route, response = _route_or_gone(request, slug)
@@ -143,7 +154,7 @@ def _export_urls(request, route, route_plan):
     return url, stop_urls
 
 
-@require_safe
+@read_only
 def route_gpx(request, slug):
     route, response = _route_or_gone(request, slug)
     if response:
@@ -156,7 +167,7 @@ def route_gpx(request, slug):
     return response
 
 
-@require_safe
+@read_only
 def route_geojson(request, slug):
     route, response = _route_or_gone(request, slug)
     if response:
@@ -169,7 +180,7 @@ def route_geojson(request, slug):
     )
 
 
-@require_safe
+@read_only
 def route_pdf_view(request, slug):
     route, response = _route_or_gone(request, slug)
     if response:
@@ -191,11 +202,13 @@ def route_pdf_view(request, slug):
 # --- passes ---------------------------------------------------------------------------------
 
 
+@read_only
 @public_page
 def pass_list(request):
     return render(request, "systems/pass_list.html", {"passes": selectors.published_passes()})
 
 
+@read_only
 @public_page
 def pass_detail(request, slug):
     try:
@@ -234,6 +247,7 @@ def pass_detail(request, slug):
 # --- shared calendar ------------------------------------------------------------------------
 
 
+@read_only
 @public_page
 def network_calendar(request):
     form = CalendarFilterForm(request.GET)
@@ -259,8 +273,6 @@ def network_calendar(request):
         accessibility=data["accessibility"],
     )
     found, truncated = shared_calendar.month_occurrences(filters)
-    prev_y, prev_m = shared_calendar.shift_month(year, month, -1)
-    next_y, next_m = shared_calendar.shift_month(year, month, 1)
     feed = reverse("systems_feeds:events")
     if data["organisation"] is not None:
         feed = reverse("systems_feeds:organisation", kwargs={"slug": data["organisation"].slug})
@@ -272,8 +284,8 @@ def network_calendar(request):
             "count": len(found),
             "truncated": truncated,
             "month_start": dt.date(year, month, 1),
-            "prev_month": f"{prev_y:04d}-{prev_m:02d}",
-            "next_month": f"{next_y:04d}-{next_m:02d}",
+            "prev_month": month_link(year, month, -1),  # None past the accepted range
+            "next_month": month_link(year, month, 1),
             "filters": filters,
             "has_filters": any(
                 data[k] for k in ("community", "organisation", "audience", "accessibility")
@@ -300,6 +312,7 @@ def _calendar_communities():
 # --- service map ----------------------------------------------------------------------------
 
 
+@read_only
 @public_page
 def service_map_view(request):
     form = ServiceMapForm(request.GET)
@@ -317,6 +330,8 @@ def service_map_view(request):
     rows = service_map.compute(radius_km=radius, communities=communities)
     points = []
     for row in rows:
+        if not row.placed:  # in the table (marked), not on the map
+            continue
         name = pick(row.community.name, None, row.community.default_language).text
         gaps = len(row.gaps)
         label = (
@@ -339,6 +354,7 @@ def service_map_view(request):
             "country": country,
             "countries": countries,
             "map_data": points,
+            "unplaced_count": sum(1 for row in rows if not row.placed),
             "gap_total": sum(len(row.gaps) for row in rows),
         }
     )
@@ -369,7 +385,7 @@ def _ics_response(request, queryset, name_map, default=None):
     return get_conditional_response(request, etag=etag, response=response)
 
 
-@require_safe
+@read_only
 def feed_events(request):
     """All published events; ``?network=<slug>`` for one network's organisations."""
     qs = Event.objects.all()
@@ -384,7 +400,7 @@ def feed_events(request):
     return _ics_response(request, qs, name)
 
 
-@require_safe
+@read_only
 def feed_community(request, slug):
     community = get_object_or_404(Community, slug=slug)
     qs = Event.objects.filter(
@@ -395,14 +411,14 @@ def feed_community(request, slug):
     return _ics_response(request, qs, community.name, community.default_language)
 
 
-@require_safe
+@read_only
 def feed_organisation(request, slug):
     organisation = get_object_or_404(Organisation.objects.select_related("community"), slug=slug)
     qs = Event.objects.filter(Q(organisation=organisation) | Q(venue=organisation))
     return _ics_response(request, qs, organisation.name, organisation.community.default_language)
 
 
-@require_safe
+@read_only
 def feed_asset(request, slug):
     asset = Asset.objects.select_related("community").filter(slug=slug).first()
     if asset is None or asset.status != "published":

@@ -93,3 +93,42 @@ def test_a_form_with_errors_re_renders_the_language_map_it_was_given():
     assert not form.is_valid() and "year" in form.errors
     html = form.as_p()
     assert "Manor" in html and "Dvaras" in html
+
+
+# characters no PostgreSQL text/jsonb (NUL) or XML 1.0 document (the rest) can hold
+UNSTORABLE = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1f", "\ufffe", "\uffff", "\ud800"]
+
+
+@pytest.mark.parametrize("char", UNSTORABLE)
+def test_a_language_map_with_a_character_no_database_or_xml_can_hold_is_refused(char):
+    with pytest.raises(ValidationError) as caught:
+        validate_language_map({"en": "Manor", "lt": f"Dvaras{char}parke"})
+    message = " ".join(caught.value.messages)
+    assert "“lt”" in message
+    assert f"U+{ord(char):04X}" in message
+
+
+@pytest.mark.parametrize("text", ["Line one\nline two", "Tab\there", "CR\r\nLF", "Žemaitė 😀"])
+def test_a_language_map_keeps_tabs_line_breaks_and_any_other_letter(text):
+    validate_language_map({"lt": text})
+
+
+def test_the_model_field_refuses_a_nul_before_the_database_sees_it(db):
+    from heco.testing.factories import CommunityFactory
+
+    community = CommunityFactory.build(slug="plunge", name={"lt": "Plungė\x00"})
+    with pytest.raises(ValidationError) as caught:
+        community.full_clean()
+    assert "name" in caught.value.message_dict
+    assert "U+0000" in " ".join(caught.value.message_dict["name"])
+    community.name = {"lt": "Plungė"}
+    community.full_clean()
+
+
+def test_the_form_field_refuses_a_control_character_too():
+    from heco.core.langmap import LanguageMapFormField
+
+    field = LanguageMapFormField()
+    with pytest.raises(ValidationError):
+        field.clean({"en": "Manor\x0bhouse"})
+    assert field.clean({"en": " Manor "}) == {"en": "Manor"}

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -34,6 +35,14 @@ def png_bytes(width=1200, height=800) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The network's default language (where a scan falls back to) is cached for minutes."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

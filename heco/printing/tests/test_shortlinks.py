@@ -33,10 +33,12 @@ def test_scan_redirects_to_the_page_in_the_visitors_language_and_counts(client, 
     assert day.day == timezone.localdate() and day.count == 2
 
 
-def test_unsupported_language_falls_back_to_the_communitys_language(client, lt_asset):
+def test_unsupported_language_falls_back_like_the_public_site(client, lt_asset):
+    """Requested -> the network's default (none here) -> English; not the community's
+    language (lt). More in test_qr_language.py."""
     link = shortlink_for(target=lt_asset, medium="panel")
     response = client.get(f"/q/{link.code}", HTTP_ACCEPT_LANGUAGE="ja")
-    assert response["Location"] == "/lt/assets/plunges-dvaras/"  # the factory community is lt
+    assert response["Location"] == "/en/assets/plunges-dvaras/"
 
 
 def test_the_link_keeps_working_when_the_page_moves(client, lt_asset):

@@ -387,3 +387,106 @@ def test_an_unknown_or_malformed_organisation_lists_no_events(catalogue, client)
     response = client.get("/en/events/?organisation=not%20a%20slug")
     assert response.status_code == 400
     assert "Organisation:" in response.context["errors"][0]
+
+
+# --- methods: read-only URLs answer 405 to anything but GET and HEAD -------------------------
+
+# URLs whose views legitimately take a POST (forms, the protocol): everything else is read-only
+ACCEPTS_POST = {
+    "set_language": "Django's language switch is a POST form",
+    "aggregation:oai": "OAI-PMH 2.0 allows POST (application/x-www-form-urlencoded)",
+    "newsletters:signup": "the sign-up form",
+    "newsletters:data-request": "the form asking for a my-data link",
+    "newsletters:my-data-export": "a POST button on the my-data page",
+    "newsletters:my-data-erase": "a POST button on the my-data page",
+    "newsletters:confirm": "the confirmation button",
+    "newsletters_root:unsubscribe": "the unsubscribe button and RFC 8058 one-click POST",
+}
+# read-only URLs that refuse HEAD as well (django-ninja answers 405 with ``Allow: GET``);
+# reported to the API team, remove an entry once fixed
+HEAD_REFUSED = {
+    "api:export_csv": "API team: django-ninja does not answer HEAD",
+    "api:export_xlsx": "API team: django-ninja does not answer HEAD",
+    "api:export_geojson": "API team: django-ninja does not answer HEAD",
+}
+
+
+def read_only_urls(catalogue) -> list[tuple[str, str]]:
+    return [
+        (name, fill(route, catalogue[name]))
+        for name, route in public_patterns()
+        if name not in ACCEPTS_POST
+    ]
+
+
+def method_problem(name: str, response) -> str | None:
+    if response.status_code != 405:
+        return f"{response.status_code} instead of 405"
+    allowed = {m.strip() for m in response.get("Allow", "").split(",") if m.strip()}
+    expected = {"GET"} if name in HEAD_REFUSED else {"GET", "HEAD"}
+    if not expected <= allowed or allowed & {"POST", "PUT", "DELETE", "PATCH"}:
+        return f"405 with Allow: {response.get('Allow')!r}"
+    return None
+
+
+def test_read_only_urls_refuse_other_methods_with_405_and_an_allow_header(catalogue):
+    client = Client(raise_request_exception=False)
+    problems = []
+    urls = read_only_urls(catalogue)
+    assert len(urls) > 50
+    for name, url in urls:
+        for method in ["post", "put", "patch", "delete"]:
+            found = method_problem(name, getattr(client, method)(url))
+            if found:
+                problems.append(f"{method.upper()} {name} {url} -> {found}")
+        found = method_problem(name, client.post(url, {"q": "x"}, HTTP_HX_REQUEST="true"))
+        if found:
+            problems.append(f"POST (form, htmx) {name} {url} -> {found}")
+    assert not problems, "\n".join(problems)
+
+
+def test_read_only_urls_answer_405_to_a_post_with_or_without_a_csrf_token(catalogue):
+    """As in production, where the CSRF check runs: a POST to a read-only URL is refused as
+    the wrong method (405), not as a forgery (403), whether it carries a valid token or not."""
+    from django.middleware.csrf import get_token
+    from django.test import RequestFactory
+
+    issued = RequestFactory().get("/")
+    token = get_token(issued)  # masked, as a form or a header carries it
+    secret = issued.META["CSRF_COOKIE"]  # what the cookie holds
+    problems = []
+    for name, url in read_only_urls(catalogue):
+        without = Client(enforce_csrf_checks=True, raise_request_exception=False)
+        found = method_problem(name, without.post(url, {"x": "1"}))
+        if found:
+            problems.append(f"POST without a token {name} {url} -> {found}")
+        with_token = Client(enforce_csrf_checks=True, raise_request_exception=False)
+        with_token.cookies["csrftoken"] = secret
+        response = with_token.post(url, {"csrfmiddlewaretoken": token}, HTTP_X_CSRFTOKEN=token)
+        found = method_problem(name, response)
+        if found:
+            problems.append(f"POST with a token {name} {url} -> {found}")
+    assert not problems, "\n".join(problems)
+
+
+def test_read_only_urls_still_answer_get_and_head(catalogue):
+    client = Client(raise_request_exception=False)
+    for name, url in read_only_urls(catalogue):
+        for method in ("get", "head") if name not in HEAD_REFUSED else ("get",):
+            response = getattr(client, method)(url)
+            assert response.status_code != 405, f"{method.upper()} {name} {url}"
+
+
+def test_the_forms_and_oai_pmh_still_take_a_post(catalogue):
+    """The URLs that legitimately take a POST are not refused as the wrong method, and a
+    real harvester's POST to /oai needs no CSRF token."""
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    response = client.post("/oai", {"verb": "Identify"})
+    assert response.status_code == 200
+    assert b"<repositoryName>" in response.content
+    plain = Client(raise_request_exception=False)
+    for name, route in public_patterns():
+        if name in ACCEPTS_POST:
+            url = fill(route, catalogue[name])
+            response = plain.post(url, {"language": "lt", "next": "/lt/"})
+            assert response.status_code != 405, f"POST {name} {url}"

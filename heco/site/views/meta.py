@@ -8,7 +8,10 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language_from_request, override
 
+from heco.site.views.common import read_only
 
+
+@read_only
 def root(request):
     """``/`` -> ``/<lang>/`` chosen from the Accept-Language header (or the language cookie)."""
     code = get_language_from_request(request, check_path=False)
@@ -19,18 +22,21 @@ def root(request):
     return response
 
 
+@read_only
 def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+@read_only
 def robots(request):
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/", ""]
     lines.append(f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
+@read_only
 def sitemap_index(request):
     """``/sitemap.xml``: a sitemap index naming one file per section and page
     (``/sitemaps/assets-2.xml``), so a catalogue of any size is listed whole: one sitemap file
@@ -50,6 +56,7 @@ def sitemap_index(request):
     )
 
 
+@read_only
 def sitemap_section(request, section: str, page: int):
     """One page of one section (Django's sitemap view; hreflang alternates, x-default);
     404 for an unknown section or a page past the end."""

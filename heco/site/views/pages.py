@@ -25,6 +25,7 @@ from heco.site.views.common import (
     page_number,
     paginate,
     public_record,
+    read_only,
 )
 
 THEME_LABELS = dict(Theme.choices)
@@ -56,6 +57,7 @@ def _map_data(points, lang_code: str) -> list[dict]:
     return out
 
 
+@read_only
 @public_page
 def home(request):
     code = lang()
@@ -85,6 +87,7 @@ def home(request):
     return render(request, "site/home.html", context)
 
 
+@read_only
 @public_page
 def asset_detail(request, slug):
     code = lang()
@@ -159,6 +162,7 @@ def _assets_page(request, queryset, template, context):
     return page, None
 
 
+@read_only
 @public_page
 def organisation_detail(request, slug):
     code = lang()
@@ -193,6 +197,7 @@ def organisation_detail(request, slug):
     return render(request, "site/organisation_detail.html", context)
 
 
+@read_only
 @public_page
 def community_detail(request, slug):
     code = lang()
@@ -236,6 +241,7 @@ def community_detail(request, slug):
     return render(request, "site/community_detail.html", context)
 
 
+@read_only
 @public_page
 def network_detail(request, slug):
     code = lang()

@@ -30,6 +30,7 @@ from heco.site.views.common import (
     language_name,
     paginate,
     public_record,
+    read_only,
 )
 
 SERVICES_PER_PAGE = 20
@@ -42,6 +43,7 @@ def _communities():
     return list(Community.objects.order_by("country", "slug")[:500])
 
 
+@read_only
 @public_page
 def service_list(request):
     form = ServiceFilterForm(request.GET)
@@ -67,6 +69,7 @@ def service_list(request):
     return render(request, "site/service_list.html", context)
 
 
+@read_only
 @public_page
 def service_detail(request, slug):
     code = lang()
@@ -91,6 +94,7 @@ def service_detail(request, slug):
     return render(request, "site/service_detail.html", context)
 
 
+@read_only
 @public_page
 def event_list(request):
     form = EventListForm(request.GET)
@@ -128,6 +132,19 @@ def _month_shift(year: int, month: int, delta: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+def month_link(year: int, month: int, delta: int) -> str | None:
+    """``?month=`` of the month ``delta`` months away, or None when the calendar would refuse
+    it (``parse_month``'s range): the first and last month offer no link past the end."""
+    shifted_year, shifted_month = _month_shift(year, month, delta)
+    value = f"{shifted_year:04d}-{shifted_month:02d}"
+    try:
+        parse_month(value)
+    except ValidationError:
+        return None
+    return value
+
+
+@read_only
 @public_page
 def event_calendar(request):
     zone = ZoneInfo(settings.TIME_ZONE)
@@ -141,7 +158,6 @@ def event_calendar(request):
         return bad_request(request, "site/event_calendar.html", context, list(error.messages))
     first = dt.date(year, month, 1)
     next_year, next_month = _month_shift(year, month, 1)
-    prev_year, prev_month = _month_shift(year, month, -1)
     start = dt.datetime.combine(first, dt.time.min, zone)
     end = dt.datetime.combine(dt.date(next_year, next_month, 1), dt.time.min, zone)
     qs = (
@@ -171,14 +187,15 @@ def event_calendar(request):
             "weekdays": [cell["date"] for cell in weeks[0]],
             "month_start": first,
             "month_occurrences": month_list,
-            "prev_month": f"{prev_year:04d}-{prev_month:02d}",
-            "next_month": f"{next_year:04d}-{next_month:02d}",
+            "prev_month": month_link(year, month, -1),
+            "next_month": month_link(year, month, 1),
             "truncated": len(found) >= CALENDAR_LIMIT,
         }
     )
     return render(request, "site/event_calendar.html", context)
 
 
+@read_only
 @public_page
 def event_detail(request, slug):
     code = lang()

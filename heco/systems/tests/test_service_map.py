@@ -133,3 +133,65 @@ def test_service_map_query_count_is_fixed(client, scattered):
         ServiceFactory(slug=f"more-{n}", organisation=OrganisationFactory(slug=f"more-o-{n}"))
         CommunityFactory(slug=f"more-c-{n}", lat=50 + n / 10, lon=10)
     assert count() == before <= 3
+
+
+@pytest.fixture
+def unplaced(world):
+    """A community with no coordinates: its library lends books (the library has no
+    coordinates either), and nothing else is known about it."""
+    rietavas = CommunityFactory(
+        slug="rietavas", name={"lt": "Rietavas"}, country="LT", default_language="lt",
+        lat=None, lon=None,
+    )  # fmt: skip
+    library = OrganisationFactory(
+        slug="rietavas-library", community=rietavas, kind="library", lat=None, lon=None
+    )
+    ServiceFactory(slug="rietavas-lending", organisation=library, kind="library-lending")
+    return rietavas
+
+
+def test_a_community_without_coordinates_stays_in_the_computation(unplaced):
+    rows = {row.community.slug: row for row in service_map.compute(radius_km=20)}
+    row = rows["rietavas"]
+    assert not row.placed
+    cells = {cell.kind: cell for cell in row.cells}
+    lending = cells[Service.Kind.LENDING]
+    assert (lending.status, lending.count_here) == (service_map.HERE, 1)
+    others = [cell for kind, cell in cells.items() if kind != Service.Kind.LENDING]
+    assert {cell.status for cell in others} == {service_map.UNKNOWN}
+    assert all(cell.nearest_km is None for cell in others)
+    assert row.gaps == []  # not computable is not a gap
+    assert rows["plunge"].placed and rows["plunge"].gaps  # placed ones are as before
+
+
+def test_service_map_page_lists_an_unplaced_community_in_the_table_only(client, unplaced):
+    response = client.get("/en/service-map/", {"radius": "20"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    slugs = [row.community.slug for row in response.context["rows"]]
+    assert "rietavas" in slugs and "plunge" in slugs
+    assert 'id="community-rietavas"' in html
+    row_html = html.split('id="community-rietavas"', 1)[1].split("</tr>", 1)[0]
+    assert "No location recorded." in row_html  # marked as not placed
+    assert "Here (1)" in row_html
+    assert "Cannot be computed" in row_html and "Missing" not in row_html
+    assert "cannot be computed for them" in html  # the table says why
+    urls = [point["url"] for point in response.context["map_data"]]
+    assert "#community-rietavas" not in urls and "#community-plunge" in urls
+    assert all(point["lat"] is not None for point in response.context["map_data"])
+    only_lt = client.get("/en/service-map/", {"country": "LT"})
+    assert "rietavas" in [row.community.slug for row in only_lt.context["rows"]]
+
+
+def test_service_map_with_only_unplaced_communities_shows_the_table_without_a_map(client, db):
+    community = CommunityFactory(slug="nowhere", lat=None, lon=None)
+    ServiceFactory(
+        slug="nowhere-tours",
+        organisation=OrganisationFactory(slug="nowhere-org", community=community, lat=None,
+                                         lon=None),
+    )  # fmt: skip
+    response = client.get("/en/service-map/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="community-nowhere"' in html
+    assert 'id="service-map-data"' not in html
