@@ -5,7 +5,6 @@ served by a local HTTP server; then our own feed, parsed with the icalendar libr
 harvested again."""
 
 import datetime as dt
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,13 +12,12 @@ from icalendar import Calendar
 
 from heco.harvest.models import HarvestRun, SourceRecord
 from heco.harvest.services import source_add, source_harvest
-from heco.harvest.tests.conftest import FakeRemote
+from heco.harvest.tests.conftest import FIXTURES
 from heco.programme import dates, recurrence
 from heco.programme.models import Event
 from heco.systems.ical import build_calendar
-from heco.testing.factories import CommunityFactory, OrganisationFactory
+from heco.testing.factories import OrganisationFactory
 
-FIXTURES = Path(__file__).parent / "fixtures"
 VILNIUS = ZoneInfo("Europe/Vilnius")
 ROME = ZoneInfo("Europe/Rome")
 
@@ -28,25 +26,6 @@ pytestmark = pytest.mark.django_db
 
 def at(day: str, zone=VILNIUS) -> dt.datetime:
     return dt.datetime.fromisoformat(day).replace(tzinfo=zone)
-
-
-@pytest.fixture
-def remote():
-    server = FakeRemote()
-    yield server
-    server.close()
-
-
-@pytest.fixture(autouse=True)
-def _fast_retries(settings):
-    settings.HECO_HARVEST_RETRY_DELAY = 0.01
-    settings.HECO_HARVEST_TIMEOUT = 5
-
-
-@pytest.fixture
-def provider(db):
-    community = CommunityFactory(slug="plunge", default_language="lt")
-    return OrganisationFactory(slug="plunge-library", community=community)
 
 
 def event_of(identifier: str) -> Event:
