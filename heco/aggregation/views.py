@@ -15,10 +15,9 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_safe
 from django.views.static import was_modified_since
 
+from heco.core.cache import read_only
 from heco.core.models import Status
 from heco.heritage.models import Asset, Media
 from heco.network.models import Organisation
@@ -35,8 +34,7 @@ def _asset_or_gone(pk) -> Asset | HttpResponse:
     return asset
 
 
-@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
-@require_safe
+@read_only
 def asset_data(request, pk, extension: str):
     asset = _asset_or_gone(pk)
     if isinstance(asset, HttpResponse):
@@ -44,8 +42,7 @@ def asset_data(request, pk, extension: str):
     return negotiation.data_response(asset, negotiation.EXTENSIONS[extension])
 
 
-@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
-@require_safe
+@read_only
 def asset_resource(request, pk):
     """The asset's linked-data URI: data by content negotiation, else 303 to the web page."""
     asset = _asset_or_gone(pk)
@@ -68,8 +65,7 @@ def _iiif_response(data: dict) -> JsonResponse:
     return response
 
 
-@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
-@require_safe
+@read_only
 def manifest(request, pk):
     asset = get_object_or_404(
         selectors.with_crosswalk_relations(selectors.published_assets()), pk=pk
@@ -80,8 +76,7 @@ def manifest(request, pk):
     return _iiif_response(iiif.build_manifest(asset, images))
 
 
-@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
-@require_safe
+@read_only
 def collection(request):
     orgs = Organisation.objects.filter(
         pk__in=selectors.assets_with_images().values("organisation_id")
@@ -102,8 +97,7 @@ def collection(request):
     return _iiif_response(data)
 
 
-@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
-@require_safe
+@read_only
 def organisation_collection(request, slug):
     org = get_object_or_404(Organisation, slug=slug)
     assets = (
@@ -148,8 +142,7 @@ def _available_sizes(media: Media) -> list[iiif_image.Size]:
     return available
 
 
-@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
-@require_safe
+@read_only
 def image_service(request, media_id: int):
     """The service's base URI: 303 to its image information (Image API 3.0, section 2.2)."""
     response = redirect("aggregation:iiif-image-info", media_id=media_id)
@@ -158,8 +151,7 @@ def image_service(request, media_id: int):
     return response
 
 
-@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
-@require_safe
+@read_only
 def image_info(request, media_id: int):
     media = _image_media(media_id)
     if isinstance(media, HttpResponse):
@@ -172,8 +164,7 @@ def image_info(request, media_id: int):
     return response
 
 
-@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
-@require_safe
+@read_only
 def image(request, media_id: int, region: str, size: str, rotation: str, filename: str):
     """``{region}/{size}/{rotation}/{quality}.{format}``: a pre-made rendition or nothing."""
     media = _image_media(media_id)

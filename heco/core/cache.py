@@ -37,14 +37,26 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 VERSION_KEY = "heco:catalogue-version"
 VERSION_FILE = "catalogue-version"
 PAGE_KEY_PREFIX = "heco:page"
 
 
+def read_only(view):
+    """A view that only reads: GET and HEAD; any other method gets 405 Method Not Allowed
+    with ``Allow: GET, HEAD``. Exempt from the CSRF check, which would otherwise refuse a
+    POST without a token as a forgery (403) before the view could say it takes no POST at
+    all: the view changes nothing, so there is nothing to forge."""
+    return csrf_exempt(require_safe(view))
+
+
 def public_page(view):
-    """Mark a view whose anonymous GET responses may be served from the page cache."""
+    """A public page: read-only (``read_only``), and its anonymous GET responses may be
+    served from the page cache."""
+    view = read_only(view)
     view.heco_public_page = True
     return view
 

@@ -3,9 +3,9 @@
 
 from django.urls import path
 
+from heco.core.cache import read_only
 from heco.feeds import views
 from heco.feeds.syndication import NewsAtomFeed, NewsRssFeed
-from heco.site.views.common import read_only
 
 rss, atom = read_only(NewsRssFeed()), read_only(NewsAtomFeed())  # GET and HEAD only
 

@@ -23,14 +23,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from heco.core.cache import public_page
+from heco.core.cache import public_page, read_only
 from heco.core.langmap import pick
 from heco.feeds.selectors import published_items
 from heco.heritage.models import Asset
 from heco.network.models import Community, Organisation
 from heco.programme.models import Event
 from heco.site import selectors as site_selectors
-from heco.site.views.common import lang, page_number, paginate, read_only
+from heco.site.views.common import lang, page_number, paginate
 
 NEWS_PER_PAGE = 20
 EMBED_DEFAULT_LIMIT = 5
@@ -40,7 +40,6 @@ EMBED_MAX_LIMIT = 20
 # --- news pages ------------------------------------------------------------------------------
 
 
-@read_only
 @public_page
 def news_list(request):
     number = page_number(request)
@@ -50,7 +49,6 @@ def news_list(request):
     return render(request, "feeds/news_list.html", {"page": page, "items": page.object_list})
 
 
-@read_only
 @public_page
 def news_detail(request, slug):
     item = (
@@ -196,7 +194,6 @@ def embed_asset(request, lang, slug):
 # --- the help page ---------------------------------------------------------------------------
 
 
-@read_only
 @public_page
 def embed_help(request):
     current = lang()

@@ -16,12 +16,12 @@ from django.utils.translation import override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from heco.core.cache import public_page
+from heco.core.cache import public_page, read_only
 from heco.newsletters import privacy, services
 from heco.newsletters.forms import DataRequestForm, SignupForm
 from heco.newsletters.models import Edition, SubscriberList
 from heco.newsletters.sending import content_for_language
-from heco.site.views.common import lang, read_only
+from heco.site.views.common import lang
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +219,6 @@ def unsubscribe(request, token):
     return response
 
 
-@read_only
 @public_page
 def archive(request, slug):
     subscriber_list = get_object_or_404(SubscriberList, slug=slug)
@@ -239,7 +238,6 @@ def archive(request, slug):
     )
 
 
-@read_only
 @public_page
 def edition_page(request, slug, edition):
     edition = (

@@ -8,9 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_safe
 
+from heco.core.cache import read_only
 from heco.network.selectors import organisation_ids_for
 from heco.printing.documents import KINDS, PrintError, document_for, find_target
 from heco.printing.models import ShortLink
@@ -35,8 +34,7 @@ def language_for(request) -> str:
     return settings.LANGUAGE_CODE
 
 
-@csrf_exempt  # read-only: a POST is the wrong method (405), not a forgery (403)
-@require_safe
+@read_only
 def short_link(request, code: str):
     """``/q/<code>``: count the scan and send the visitor to the target's current page."""
     code = normalise_code(code)
@@ -57,8 +55,7 @@ def short_link(request, code: str):
     return response
 
 
-@csrf_exempt  # read-only: a POST is the wrong method (405), for visitors and staff alike
-@require_safe
+@read_only
 @staff_member_required
 def download(request, kind: str, ident: str):
     """``/print/<kind>/<id>.pdf?lang=lt&lang2=en&size=A3&month=2025-06`` for staff."""

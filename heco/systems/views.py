@@ -18,7 +18,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from heco.core.cache import public_page
+from heco.core.cache import public_page, read_only
 from heco.core.langmap import pick
 from heco.heritage.models import Asset
 from heco.network.models import Community, Network, Organisation
@@ -30,7 +30,6 @@ from heco.site.views.common import (
     gone,
     lang,
     public_record,
-    read_only,
 )
 from heco.site.views.programme import month_link
 from heco.systems import exports, ical, routing, selectors, service_map, shared_calendar
@@ -83,7 +82,6 @@ def _map_data(route_plan, lang_code, request=None) -> dict:
     return {"points": points, "line": [[p["lat"], p["lon"]] for p in points]}
 
 
-@read_only
 @public_page
 def route_list(request):
     routes = selectors.published_routes()
@@ -91,7 +89,6 @@ def route_list(request):
     return render(request, "systems/route_list.html", {"items": items})
 
 
-@read_only
 @public_page
 def route_detail(request, slug):
     route, response = _route_or_gone(request, slug)
@@ -129,7 +126,6 @@ def route_detail(request, slug):
     return render(request, "systems/route_detail.html", context)
 
 
-@read_only
 @public_page
 def route_print(request, slug):
     route, response = _route_or_gone(request, slug)
@@ -202,13 +198,11 @@ def route_pdf_view(request, slug):
 # --- passes ---------------------------------------------------------------------------------
 
 
-@read_only
 @public_page
 def pass_list(request):
     return render(request, "systems/pass_list.html", {"passes": selectors.published_passes()})
 
 
-@read_only
 @public_page
 def pass_detail(request, slug):
     try:
@@ -247,7 +241,6 @@ def pass_detail(request, slug):
 # --- shared calendar ------------------------------------------------------------------------
 
 
-@read_only
 @public_page
 def network_calendar(request):
     form = CalendarFilterForm(request.GET)
@@ -312,7 +305,6 @@ def _calendar_communities():
 # --- service map ----------------------------------------------------------------------------
 
 
-@read_only
 @public_page
 def service_map_view(request):
     form = ServiceMapForm(request.GET)

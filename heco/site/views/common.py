@@ -7,18 +7,8 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import get_language, gettext
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_safe
 
 from heco.core.models import Status
-
-
-def read_only(view):
-    """A view that only reads: GET and HEAD; any other method gets 405 Method Not Allowed
-    with ``Allow: GET, HEAD``. Exempt from the CSRF check, which would otherwise refuse a
-    POST without a token as a forgery (403) before the view could say it takes no POST at
-    all: the view changes nothing, so there is nothing to forge."""
-    return csrf_exempt(require_safe(view))
 
 
 def lang() -> str:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language_from_request, override
 
-from heco.site.views.common import read_only
+from heco.core.cache import read_only
 
 
 @read_only

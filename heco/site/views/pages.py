@@ -25,7 +25,6 @@ from heco.site.views.common import (
     page_number,
     paginate,
     public_record,
-    read_only,
 )
 
 THEME_LABELS = dict(Theme.choices)
@@ -57,7 +56,6 @@ def _map_data(points, lang_code: str) -> list[dict]:
     return out
 
 
-@read_only
 @public_page
 def home(request):
     code = lang()
@@ -87,7 +85,6 @@ def home(request):
     return render(request, "site/home.html", context)
 
 
-@read_only
 @public_page
 def asset_detail(request, slug):
     code = lang()
@@ -162,7 +159,6 @@ def _assets_page(request, queryset, template, context):
     return page, None
 
 
-@read_only
 @public_page
 def organisation_detail(request, slug):
     code = lang()
@@ -197,7 +193,6 @@ def organisation_detail(request, slug):
     return render(request, "site/organisation_detail.html", context)
 
 
-@read_only
 @public_page
 def community_detail(request, slug):
     code = lang()
@@ -241,7 +236,6 @@ def community_detail(request, slug):
     return render(request, "site/community_detail.html", context)
 
 
-@read_only
 @public_page
 def network_detail(request, slug):
     code = lang()

@@ -30,7 +30,6 @@ from heco.site.views.common import (
     language_name,
     paginate,
     public_record,
-    read_only,
 )
 
 SERVICES_PER_PAGE = 20
@@ -43,7 +42,6 @@ def _communities():
     return list(Community.objects.order_by("country", "slug")[:500])
 
 
-@read_only
 @public_page
 def service_list(request):
     form = ServiceFilterForm(request.GET)
@@ -69,7 +67,6 @@ def service_list(request):
     return render(request, "site/service_list.html", context)
 
 
-@read_only
 @public_page
 def service_detail(request, slug):
     code = lang()
@@ -94,7 +91,6 @@ def service_detail(request, slug):
     return render(request, "site/service_detail.html", context)
 
 
-@read_only
 @public_page
 def event_list(request):
     form = EventListForm(request.GET)
@@ -144,7 +140,6 @@ def month_link(year: int, month: int, delta: int) -> str | None:
     return value
 
 
-@read_only
 @public_page
 def event_calendar(request):
     zone = ZoneInfo(settings.TIME_ZONE)
@@ -195,7 +190,6 @@ def event_calendar(request):
     return render(request, "site/event_calendar.html", context)
 
 
-@read_only
 @public_page
 def event_detail(request, slug):
     code = lang()

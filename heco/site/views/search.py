@@ -19,7 +19,7 @@ from heco.search import search as run_search
 from heco.search.base import FACETS
 from heco.site import selectors
 from heco.site.forms import SearchForm
-from heco.site.views.common import country_name, lang, read_only
+from heco.site.views.common import country_name, lang
 
 FACET_LIMIT = 30  # values shown per facet
 CHOICE_LABELS = {
@@ -101,7 +101,6 @@ def _facet_groups(form, result, lang_code: str) -> list[dict]:
     return groups
 
 
-@read_only
 @public_page
 def search(request):
     code = lang()
